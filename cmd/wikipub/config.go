@@ -1,0 +1,161 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+var errHelp = errors.New("help requested")
+
+// serveConfig is everything `wikipub serve` reads, once, at start.
+type serveConfig struct {
+	Wiki        string
+	PublicURL   string
+	Listen      string
+	Data        string
+	Redis       string
+	BotUser     string
+	BotPassword string
+	Poll        time.Duration
+	RCUDP       string
+	Namespaces  []int
+	IncludeBots bool
+	SkipMinor   bool
+	RCOverlap   time.Duration
+	RCLateWin   time.Duration
+	RCLateSweep time.Duration
+	LogFormat   string
+	LogLevel    slog.Level
+}
+
+// parseServe reads flags, then WIKIPUB_* environment variables for flags not
+// given, then defaults; and checks the result so that bad configuration
+// fails at start with what to fix.
+func parseServe(args []string, getenv func(string) string, out io.Writer) (*serveConfig, error) {
+	fs := flag.NewFlagSet("wikipub serve", flag.ContinueOnError)
+	fs.SetOutput(out)
+	c := &serveConfig{}
+	var namespaces, logLevel string
+	fs.StringVar(&c.Wiki, "wiki", "", "the wiki's API URL, e.g. https://wiki.example/w/api.php (required)")
+	fs.StringVar(&c.PublicURL, "public-url", "", "the base URL the Fediverse reaches wikipub at, e.g. https://wiki.example (default: http://localhost plus the --listen port)")
+	fs.StringVar(&c.Listen, "listen", ":8080", "address to serve HTTP on")
+	fs.StringVar(&c.Data, "data", "./wikipub.db", "file of the embedded store (ignored when --redis is set)")
+	fs.StringVar(&c.Redis, "redis", "", "Redis URL (redis://[:password@]host:port/db); when set, state is kept in Redis instead of --data")
+	fs.StringVar(&c.BotUser, "bot-user", "", "bot password user name, NAME@APPID from Special:BotPasswords (optional: reads work anonymously)")
+	fs.StringVar(&c.BotPassword, "bot-password", "", "bot password (use the environment variable WIKIPUB_BOT_PASSWORD rather than the flag)")
+	fs.DurationVar(&c.Poll, "poll", time.Second, "interval between recent-changes reads when caught up")
+	fs.StringVar(&c.RCUDP, "rc-udp", "", "UDP address to receive MediaWiki's $wgRCFeeds packets on, e.g. 127.0.0.1:9390; each packet wakes the poller early")
+	fs.StringVar(&namespaces, "namespaces", "", "comma-separated namespace numbers to follow, e.g. 0,1,6,14 (default: all)")
+	fs.BoolVar(&c.IncludeBots, "include-bots", false, "also publish changes flagged as bot edits")
+	fs.BoolVar(&c.SkipMinor, "skip-minor", false, "do not publish minor edits")
+	fs.DurationVar(&c.RCOverlap, "rc-overlap", 10*time.Second, "how far before its cursor each recent-changes read starts again, to catch rows written late")
+	fs.DurationVar(&c.RCLateWin, "rc-late-window", 15*time.Minute, "how far back to look for category-membership rows, which the job queue writes late")
+	fs.DurationVar(&c.RCLateSweep, "rc-late-sweep", 30*time.Second, "how often to look back for late category-membership rows")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: wikipub serve [options]\n\nEvery option can also be set as an environment variable: --public-url as WIKIPUB_PUBLIC_URL, and so on. A flag wins over the environment.\n\nOptions:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (options start with --)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || envErr != nil {
+			return
+		}
+		name := "WIKIPUB_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v := getenv(name); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("environment variable %s=%q: %w", name, v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return nil, envErr
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", logLevel)
+	}
+	ns, err := parseNamespaces(namespaces)
+	if err != nil {
+		return nil, err
+	}
+	c.Namespaces = ns
+	return c, c.check()
+}
+
+func (c *serveConfig) check() error {
+	if c.Wiki == "" {
+		return errors.New("--wiki is required: the wiki's API URL, e.g. --wiki https://wiki.example/w/api.php (or WIKIPUB_WIKI)")
+	}
+	if u, err := url.Parse(c.Wiki); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--wiki %q is not an http(s) URL; give the wiki's api.php, e.g. https://wiki.example/w/api.php", c.Wiki)
+	}
+	if c.PublicURL == "" {
+		port := "8080"
+		if _, p, ok := strings.Cut(c.Listen, ":"); ok && p != "" {
+			port = p
+		}
+		c.PublicURL = "http://localhost:" + port
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("--public-url %q must be a base URL like https://wiki.example, without a path", c.PublicURL)
+	}
+	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
+	if (c.BotUser == "") != (c.BotPassword == "") {
+		return errors.New("--bot-user and --bot-password go together: give both, or neither for anonymous reads")
+	}
+	if c.BotUser != "" && !strings.Contains(c.BotUser, "@") {
+		return fmt.Errorf("--bot-user %q should look like NAME@APPID, as Special:BotPasswords shows it", c.BotUser)
+	}
+	if c.Poll < 100*time.Millisecond {
+		return fmt.Errorf("--poll %s is too short; use at least 100ms", c.Poll)
+	}
+	if c.Redis != "" {
+		if u, err := url.Parse(c.Redis); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+			return fmt.Errorf("--redis %q must be a URL like redis://127.0.0.1:6379/0", c.Redis)
+		}
+	} else if c.Data == "" {
+		return errors.New("--data must name a file for the embedded store (or set --redis)")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format %q: use text or json", c.LogFormat)
+	}
+	if c.RCOverlap < time.Second {
+		return fmt.Errorf("--rc-overlap %s is too short: rows are written after the API answers; use at least 1s", c.RCOverlap)
+	}
+	return nil
+}
+
+func parseNamespaces(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil {
+			return nil, fmt.Errorf("--namespaces %q: %q is not a namespace number (e.g. 0 for articles, 14 for categories)", s, part)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -1,0 +1,62 @@
+// Command wikipub puts a MediaWiki on the Fediverse: every page and every
+// registered editor becomes an ActivityPub actor.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `wikipub puts a MediaWiki on the Fediverse.
+
+Usage:
+  wikipub serve [options]   run the service (see wikipub serve --help)
+  wikipub version           print the version
+  wikipub help              show this text
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is main without the process around it, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		cfg, err := parseServe(args[1:], getenv, stderr)
+		if err == errHelp {
+			return 0
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "wikipub serve: %v\n", err)
+			return 2
+		}
+		if err := serve(ctx, cfg, stdout); err != nil {
+			fmt.Fprintf(stderr, "wikipub serve: %v\n", err)
+			return 1
+		}
+		return 0
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "wikipub %s\n", version)
+		return 0
+	case "help", "--help", "-help", "-h":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "wikipub: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/federation/store/boltstore"
+	"github.com/wikipub/wikipub/federation/store/redisstore"
+	"github.com/wikipub/wikipub/wiki"
+)
+
+// serve wires the parts together and runs until ctx ends (SIGTERM).
+func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
+	log := newLogger(cfg, logOut)
+	log.Info("starting wikipub", "version", version, "wiki", cfg.Wiki, "public_url", cfg.PublicURL)
+
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	client, err := wiki.New(ctx, wiki.Config{
+		API:         cfg.Wiki,
+		UserAgent:   fmt.Sprintf("wikipub/%s (+%s)", version, cfg.PublicURL),
+		BotUser:     cfg.BotUser,
+		BotPassword: cfg.BotPassword,
+		Logger:      log,
+	})
+	if err != nil {
+		return err
+	}
+	site := client.Site()
+	log.Info("connected to the wiki", "site", site.SiteName, "server", site.Server, "generator", site.Generator)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
+	}
+	srv := &http.Server{Handler: routes(), ReadHeaderTimeout: 10 * time.Second}
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- srv.Serve(ln) }()
+	log.Info("serving HTTP", "addr", ln.Addr().String())
+
+	wake := make(chan struct{}, 1)
+	if cfg.RCUDP != "" {
+		if err := wiki.ListenRCFeed(ctx, cfg.RCUDP, wake, log); err != nil {
+			return err
+		}
+	}
+	w := wiki.NewWatcher(client, cursorStore{st}, logChanges(log), wiki.WatcherConfig{
+		Poll:       cfg.Poll,
+		Overlap:    cfg.RCOverlap,
+		LateWindow: cfg.RCLateWin,
+		LateSweep:  cfg.RCLateSweep,
+		Start:      site.Time,
+		Filter:     wiki.Filter{Namespaces: cfg.Namespaces, IncludeBots: cfg.IncludeBots, SkipMinor: cfg.SkipMinor},
+		Wake:       wake,
+		Logger:     log,
+	})
+	watchErr := w.Run(ctx)
+
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("HTTP shutdown", "err", err)
+	}
+	if err := <-httpDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("HTTP server: %w", err)
+	}
+	if watchErr != nil {
+		return watchErr
+	}
+	log.Info("stopped cleanly")
+	return nil
+}
+
+func openStore(ctx context.Context, cfg *serveConfig) (store.Store, error) {
+	if cfg.Redis != "" {
+		return redisstore.Open(ctx, cfg.Redis)
+	}
+	return boltstore.Open(cfg.Data)
+}
+
+func routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	return mux
+}
+
+// cursorStore lets the watcher use the store without the wiki package
+// knowing it: it maps the store's "not found" to the watcher's.
+type cursorStore struct{ store.Store }
+
+func (c cursorStore) Cursor(ctx context.Context, name string) ([]byte, error) {
+	b, err := c.Store.Cursor(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, wiki.ErrNoCursor
+	}
+	return b, err
+}
+
+// logChanges is the handler until the federation side publishes changes:
+// one structured line per change.
+func logChanges(log *slog.Logger) wiki.Handler {
+	return func(ctx context.Context, changes []wiki.Change) error {
+		for i := range changes {
+			c := &changes[i]
+			attrs := []slog.Attr{
+				slog.Int64("rcid", c.RCID), slog.String("kind", string(c.Kind)),
+				slog.Time("ts", c.Timestamp), slog.Int("ns", c.Namespace), slog.String("title", c.Title),
+				slog.Int64("pageid", c.PageID), slog.Int64("revid", c.RevID), slog.Int64("old_revid", c.OldRevID),
+				slog.String("user", c.User), slog.Int64("userid", c.UserID), slog.Bool("anon", c.Anonymous),
+				slog.String("comment", c.Comment), slog.Int("size_delta", c.SizeDelta()),
+				slog.Bool("minor", c.Minor), slog.Bool("bot", c.Bot),
+			}
+			if c.LogType != "" {
+				attrs = append(attrs, slog.Int64("logid", c.LogID), slog.String("logtype", c.LogType), slog.String("logaction", c.LogAction))
+			}
+			if c.Move != nil {
+				attrs = append(attrs, slog.String("target_title", c.Move.TargetTitle))
+			}
+			if rd := c.RevisionDelete; rd != nil {
+				attrs = append(attrs, slog.String("rd_type", rd.Type), slog.Any("rd_ids", rd.IDs), slog.Int("rd_new", int(rd.New)))
+			}
+			if c.UserHidden || c.CommentHidden || c.ContentHidden {
+				attrs = append(attrs, slog.Bool("userhidden", c.UserHidden), slog.Bool("commenthidden", c.CommentHidden), slog.Bool("contenthidden", c.ContentHidden))
+			}
+			log.LogAttrs(ctx, slog.LevelInfo, "change", attrs...)
+		}
+		return nil
+	}
+}
+
+func newLogger(cfg *serveConfig, out io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
+}

@@ -1,0 +1,139 @@
+// Package store holds wikipub's persistent state behind one interface with two
+// backends: an embedded bbolt file for a single process, and Redis for several
+// replicas. It stores only what the wiki cannot answer: cursors, keys,
+// followers, the delivery queue, dedupe marks and leases.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a keyed value does not exist, so callers can
+// tell "absent" from a failing backend.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrLocked is returned when the embedded store file is already open in
+// another process; bbolt allows one writer process per file.
+var ErrLocked = errors.New("store: database file is locked by another process")
+
+// Follower is one remote actor following one of our actors, with what is
+// needed to deliver to it without fetching it again.
+type Follower struct {
+	// ID is the remote actor's id (an IRI).
+	ID string
+	// Inbox is the remote actor's personal inbox.
+	Inbox string
+	// SharedInbox is the remote server's shared inbox, empty when it has none.
+	SharedInbox string
+	// FollowID is the id of the Follow activity, kept for Undo matching.
+	FollowID string
+	// Since is when the follow was accepted.
+	Since time.Time
+}
+
+// Delivery is one queued POST of one activity to one inbox.
+type Delivery struct {
+	// ID identifies the delivery; Enqueue assigns one when empty. Enqueueing
+	// the same ID twice keeps one delivery, so replays after a crash are safe.
+	ID string
+	// Inbox is the URL to POST to.
+	Inbox string
+	// Signer is the id of our actor whose key signs the POST.
+	Signer string
+	// Body is the activity JSON, exactly as it will be sent.
+	Body []byte
+	// Attempts counts the tries made so far.
+	Attempts int
+	// NextAttempt is when the delivery becomes due.
+	NextAttempt time.Time
+	// LastError is the outcome of the last failed try, for operators.
+	LastError string
+	// Created is when the delivery was first queued.
+	Created time.Time
+}
+
+// Store is the state of one wikipub deployment. Every method is safe for
+// concurrent use; the Redis backend is also safe across processes.
+type Store interface {
+	// Cursor returns the named cursor, or ErrNotFound before the first save.
+	Cursor(ctx context.Context, name string) ([]byte, error)
+	// SetCursor durably replaces the named cursor.
+	SetCursor(ctx context.Context, name string, value []byte) error
+
+	// ActorKey returns the private key PEM of one of our actors, or ErrNotFound.
+	ActorKey(ctx context.Context, actorID string) ([]byte, error)
+	// CreateActorKey stores pem unless a key already exists, and returns the
+	// key that is stored afterwards: keys are never silently replaced, even
+	// when two replicas race to create one.
+	CreateActorKey(ctx context.Context, actorID string, pem []byte) ([]byte, error)
+
+	// AddFollower records f as following actorID; added is false when it
+	// already did (the record is refreshed).
+	AddFollower(ctx context.Context, actorID string, f Follower) (added bool, err error)
+	// RemoveFollower removes one follow; removed is false when there was none.
+	RemoveFollower(ctx context.Context, actorID, followerID string) (removed bool, err error)
+	// RemoveFollowerEverywhere removes followerID from every actor it follows,
+	// for a remote actor that was deleted or gone (410). It returns how many
+	// follows were removed.
+	RemoveFollowerEverywhere(ctx context.Context, followerID string) (int, error)
+	// Followers pages through actorID's followers in follower-id order,
+	// starting after the follower id `after` ("" for the first page); an
+	// empty page means there are no more, and limit <= 0 returns none.
+	Followers(ctx context.Context, actorID, after string, limit int) ([]Follower, error)
+	// CountFollowers returns how many followers actorID has.
+	CountFollowers(ctx context.Context, actorID string) (int, error)
+
+	// MarkSeen records an inbound activity id for ttl; first is false when it
+	// was already recorded, so a replayed activity is processed once. ttl must
+	// be positive so the record cannot outlive its usefulness.
+	MarkSeen(ctx context.Context, activityID string, ttl time.Duration) (first bool, err error)
+
+	// Enqueue durably adds deliveries; when it returns nil they survive a crash.
+	// Each delivery is stored as Delivery.Prepared(now) returns it; a
+	// delivery whose ID is already queued is left as it is.
+	Enqueue(ctx context.Context, ds ...Delivery) error
+	// Claim hands out up to limit deliveries due at now and hides them from
+	// other claimers for lease; an unacknowledged one becomes due again when
+	// the lease ends, so a crashed worker loses nothing. Deliveries come back
+	// earliest due first; limit <= 0 claims nothing.
+	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Delivery, error)
+	// Ack removes a delivered (or finally failed) delivery from the queue;
+	// acking an absent one is not an error, so a retried Ack is harmless.
+	Ack(ctx context.Context, id string) error
+	// Reschedule puts a claimed delivery back with its attempt count, next
+	// due time and last error updated. It returns ErrNotFound when the
+	// delivery is no longer queued, so an acked delivery is never revived.
+	Reschedule(ctx context.Context, d Delivery) error
+	// QueueLen returns how many deliveries are queued, due or not.
+	QueueLen(ctx context.Context) (int, error)
+
+	// AcquireLease takes or renews the named lease for holder until ttl from
+	// now; it returns false while another holder's lease is live. ttl must
+	// be positive.
+	AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+	// ReleaseLease gives the lease up if holder has it, so another replica
+	// need not wait for it to expire.
+	ReleaseLease(ctx context.Context, name, holder string) error
+
+	// Close releases the backend's resources.
+	Close() error
+}
+
+// Prepared returns d with the defaults Enqueue applies, so both backends
+// agree on them: a random ID when ID is empty, Created = now when zero, and
+// NextAttempt = Created when zero (due at once).
+func (d Delivery) Prepared(now time.Time) Delivery {
+	if d.ID == "" {
+		d.ID = rand.Text()
+	}
+	if d.Created.IsZero() {
+		d.Created = now
+	}
+	if d.NextAttempt.IsZero() {
+		d.NextAttempt = d.Created
+	}
+	return d
+}

@@ -1,0 +1,152 @@
+// Package testenv starts the real services wikipub's integration tests run
+// against — Debian's MediaWiki on PHP's built-in server and Debian's
+// redis-server — on 127.0.0.1, and stops exactly the processes it started.
+package testenv
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Wiki is a throw-away MediaWiki started by scripts/testwiki.sh.
+type Wiki struct {
+	// Dir is the wiki's data directory (settings, sqlite, logs).
+	Dir string
+	// API is the api.php URL.
+	API string
+	// Base is the server URL without a path.
+	Base string
+	// AdminUser and AdminPass log in to the sysop account.
+	AdminUser, AdminPass string
+	// BotUser and BotPass are a bot password of the sysop account with every
+	// grant a test needs.
+	BotUser, BotPass string
+
+	port   int
+	script string
+}
+
+// MediaWiki creates and starts a fresh wiki for the test and stops it when
+// the test ends. Without PHP or MediaWiki it fails (skips under -short) and
+// says how to install them.
+func MediaWiki(t testing.TB) *Wiki {
+	t.Helper()
+	script, err := repoFile("scripts/testwiki.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat("/usr/share/mediawiki/maintenance/install.php"); err != nil {
+		if testing.Short() {
+			t.Skip("MediaWiki is not installed; run scripts/test.sh")
+		}
+		t.Fatalf("Debian's mediawiki package is not installed; run scripts/test.sh (or %s install)", script)
+	}
+	port, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &Wiki{Dir: t.TempDir(), port: port, script: script}
+	w.start(t)
+	t.Cleanup(func() { w.Stop(t) })
+	return w
+}
+
+func (w *Wiki) start(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", w.script, "start", w.Dir, strconv.Itoa(w.port))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("starting MediaWiki in %s: %v\n%s", w.Dir, err, stderr.String())
+	}
+	vars := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			vars[k] = v
+		}
+	}
+	w.API = vars["WIKI_API"]
+	w.Base = strings.TrimSuffix(w.API, "/api.php")
+	w.AdminUser, w.AdminPass = vars["WIKI_ADMIN_USER"], vars["WIKI_ADMIN_PASS"]
+	w.BotUser, w.BotPass = vars["WIKI_BOT_USER"], vars["WIKI_BOT_PASS"]
+	if w.API == "" {
+		t.Fatalf("testwiki.sh printed no WIKI_API: %s", out)
+	}
+}
+
+// Start starts the wiki again after Stop, on the same port and data.
+func (w *Wiki) Start(t testing.TB) { w.start(t) }
+
+// Stop stops the wiki's web server (its PID only); the data stays.
+func (w *Wiki) Stop(t testing.TB) {
+	t.Helper()
+	if err := exec.Command("bash", w.script, "stop", w.Dir).Run(); err != nil {
+		t.Errorf("stopping MediaWiki in %s: %v", w.Dir, err)
+	}
+}
+
+// Maint runs a maintenance script against this wiki's settings, even while
+// its web server is stopped, and returns the script's output.
+func (w *Wiki) Maint(t testing.TB, script string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("php", append([]string{"/usr/share/mediawiki/maintenance/" + script}, args...)...)
+	cmd.Env = append(os.Environ(), "MW_CONFIG_FILE="+filepath.Join(w.Dir, "LocalSettings.php"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("maintenance/%s %v: %v\n%s", script, args, err, out)
+	}
+	return string(out)
+}
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// repoFile finds a file relative to the module root, from a test's working
+// directory anywhere below it.
+func repoFile(rel string) (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, rel), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("testenv: no go.mod above the working directory, cannot find %s", rel)
+		}
+		dir = parent
+	}
+}
+
+// Kill sends SIGKILL to a process the test started and reaps it.
+func Kill(cmd *exec.Cmd) {
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+}
