@@ -5,6 +5,9 @@
 #   scripts/testwiki.sh install            install Debian's packages when missing
 #   scripts/testwiki.sh start DIR PORT     create (once) and start a wiki in DIR
 #   scripts/testwiki.sh stop DIR           stop the wiki started in DIR, by its PID
+#   scripts/testwiki.sh create DIR PORT    only create it (prints the same variables)
+#   scripts/testwiki.sh run DIR            serve it in the foreground (tests use this,
+#                                          so the server dies with the test)
 #
 # start prints shell assignments (WIKI_API=..., WIKI_BOT_USER=...) on stdout.
 set -euo pipefail
@@ -119,6 +122,25 @@ PHP
 	echo "$port" >"$dir/port"
 }
 
+vars() { # vars DIR
+	local dir=$1 port
+	port=$(cat "$dir/port")
+	cat <<ENV
+WIKI_DIR=$dir
+WIKI_API=http://127.0.0.1:$port/api.php
+WIKI_ADMIN_USER=$ADMIN_USER
+WIKI_ADMIN_PASS=$ADMIN_PASS
+WIKI_BOT_USER=$ADMIN_USER@$BOT_APPID
+WIKI_BOT_PASS=$BOT_PASS
+ENV
+}
+
+run() { # run DIR
+	local dir=$1
+	# One worker: sqlite with several gives "database is locked".
+	PHP_CLI_SERVER_WORKERS=1 exec php -S "127.0.0.1:$(cat "$dir/port")" -t "$MW" "$dir/router.php"
+}
+
 start() { # start DIR PORT
 	local dir=$1 port=$2
 	install_packages
@@ -128,9 +150,7 @@ start() { # start DIR PORT
 	else
 		[ -f "$dir/LocalSettings.php" ] || create "$dir" "$port"
 		port=$(cat "$dir/port")
-		# One worker: sqlite with several gives "database is locked".
-		PHP_CLI_SERVER_WORKERS=1 nohup php -S "127.0.0.1:$port" -t "$MW" "$dir/router.php" \
-			>>"$dir/logs/server.log" 2>&1 </dev/null &
+		nohup "$0" run "$dir" >>"$dir/logs/server.log" 2>&1 </dev/null &
 		echo $! >"$dir/pid"
 		local i
 		for i in $(seq 1 100); do
@@ -146,15 +166,8 @@ start() { # start DIR PORT
 			sleep 0.1
 		done
 	fi
-	cat <<ENV
-WIKI_DIR=$dir
-WIKI_PID=$(cat "$dir/pid")
-WIKI_API=http://127.0.0.1:$port/api.php
-WIKI_ADMIN_USER=$ADMIN_USER
-WIKI_ADMIN_PASS=$ADMIN_PASS
-WIKI_BOT_USER=$ADMIN_USER@$BOT_APPID
-WIKI_BOT_PASS=$BOT_PASS
-ENV
+	echo "WIKI_PID=$(cat "$dir/pid")"
+	vars "$dir"
 }
 
 stop() { # stop DIR
@@ -171,7 +184,14 @@ stop() { # stop DIR
 case "${1:-}" in
 install) install_packages ;;
 start) start "${2:?usage: start DIR PORT}" "${3:?usage: start DIR PORT}" ;;
+create)
+	install_packages
+	d=$(mkdir -p "${2:?usage: create DIR PORT}" && cd "$2" && pwd)
+	[ -f "$d/LocalSettings.php" ] || create "$d" "${3:?usage: create DIR PORT}"
+	vars "$d"
+	;;
+run) run "${2:?usage: run DIR}" ;;
 stop) stop "${2:?usage: stop DIR}" ;;
 maint) shift; maint "$@" ;;
-*) echo "usage: $0 install | start DIR PORT | stop DIR | maint DIR SCRIPT ARGS..." >&2; exit 2 ;;
+*) echo "usage: $0 install | start DIR PORT | stop DIR | create DIR PORT | run DIR | maint DIR SCRIPT ARGS..." >&2; exit 2 ;;
 esac

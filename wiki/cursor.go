@@ -13,6 +13,9 @@ import (
 type Cursor struct {
 	// Timestamp is the newest row timestamp handled.
 	Timestamp time.Time
+	// Floor is where the watcher first started: older rows belong to the
+	// time before wikipub and are never handed over.
+	Floor time.Time
 	// seen maps recently handled rcids to their timestamps.
 	seen map[int64]seenRow
 }
@@ -25,17 +28,22 @@ type seenRow struct {
 type cursorJSON struct {
 	Version   int        `json:"v"`
 	Timestamp time.Time  `json:"ts"`
+	Floor     time.Time  `json:"floor"`
 	Seen      [][3]int64 `json:"seen"` // rcid, unix time, late flag
 }
 
 // NewCursor starts at t with nothing handled yet.
 func NewCursor(t time.Time) *Cursor {
-	return &Cursor{Timestamp: t.UTC(), seen: map[int64]seenRow{}}
+	return &Cursor{Timestamp: t.UTC(), Floor: t.UTC(), seen: map[int64]seenRow{}}
 }
 
-// Seen reports whether the row was handled already.
-func (c *Cursor) Seen(rcid int64) bool {
-	_, ok := c.seen[rcid]
+// Seen reports whether the row was handled already, or is older than the
+// floor.
+func (c *Cursor) Seen(ch *Change) bool {
+	if ch.Timestamp.Before(c.Floor) {
+		return true
+	}
+	_, ok := c.seen[ch.RCID]
 	return ok
 }
 
@@ -64,7 +72,7 @@ func (c *Cursor) Len() int { return len(c.seen) }
 
 // MarshalBinary encodes the cursor for a store.
 func (c *Cursor) MarshalBinary() ([]byte, error) {
-	j := cursorJSON{Version: 1, Timestamp: c.Timestamp, Seen: make([][3]int64, 0, len(c.seen))}
+	j := cursorJSON{Version: 1, Timestamp: c.Timestamp, Floor: c.Floor, Seen: make([][3]int64, 0, len(c.seen))}
 	for id, r := range c.seen {
 		late := int64(0)
 		if r.late {
@@ -85,6 +93,7 @@ func (c *Cursor) UnmarshalBinary(b []byte) error {
 		return fmt.Errorf("recent-changes cursor has version %d, this wikipub reads version 1", j.Version)
 	}
 	c.Timestamp = j.Timestamp.UTC()
+	c.Floor = j.Floor.UTC()
 	c.seen = make(map[int64]seenRow, len(j.Seen))
 	for _, s := range j.Seen {
 		c.seen[s[0]] = seenRow{ts: s[1], late: s[2] == 1}

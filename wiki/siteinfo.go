@@ -132,8 +132,23 @@ func nsKey(name string) string {
 
 // NamespaceByName finds a namespace by local, canonical or alias name.
 func (s *SiteInfo) NamespaceByName(name string) (*Namespace, bool) {
-	ns, ok := s.byName[nsKey(name)]
-	return ns, ok
+	key := nsKey(name)
+	if s.byName != nil {
+		ns, ok := s.byName[key]
+		return ns, ok
+	}
+	// A SiteInfo built by hand (tests) has no index.
+	for _, ns := range s.Namespaces {
+		if nsKey(ns.Name) == key || (ns.Canonical != "" && nsKey(ns.Canonical) == key) {
+			return ns, true
+		}
+		for _, a := range ns.Aliases {
+			if nsKey(a) == key {
+				return ns, true
+			}
+		}
+	}
+	return nil, false
 }
 
 // SplitTitle splits a full title into its namespace and the rest; a prefix

@@ -141,6 +141,15 @@ func (w *Watcher) loadCursor(ctx context.Context) error {
 			start = time.Now()
 		}
 		w.cur = NewCursor(start)
+		// Saved at once: a watcher that stops before the first change must
+		// not start later than this on its next run.
+		raw, err := w.cur.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		if err := w.store.SetCursor(ctx, w.cfg.CursorName, raw); err != nil {
+			return fmt.Errorf("saving the first recent-changes cursor: %w", err)
+		}
 		return nil
 	}
 	w.cur = &Cursor{}
@@ -200,7 +209,7 @@ func (w *Watcher) read(ctx context.Context, q RCQuery, maxPages int) (done bool,
 func (w *Watcher) take(ctx context.Context, rows []Change) error {
 	fresh := make([]Change, 0, len(rows))
 	for i := range rows {
-		if !w.cur.Seen(rows[i].RCID) {
+		if !w.cur.Seen(&rows[i]) {
 			fresh = append(fresh, rows[i])
 		}
 	}
@@ -237,5 +246,6 @@ func (w *Watcher) take(ctx context.Context, rows []Change) error {
 	if err := w.store.SetCursor(context.WithoutCancel(ctx), w.cfg.CursorName, raw); err != nil {
 		return fmt.Errorf("saving the recent-changes cursor: %w", err)
 	}
+	w.log.DebugContext(ctx, "changes handled", "fresh", len(fresh), "handed_over", len(emit), "cursor", w.cur.Timestamp, "remembered_rows", w.cur.Len())
 	return nil
 }

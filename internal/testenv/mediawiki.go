@@ -1,6 +1,3 @@
-// Package testenv starts the real services wikipub's integration tests run
-// against — Debian's MediaWiki on PHP's built-in server and Debian's
-// redis-server — on 127.0.0.1, and stops exactly the processes it started.
 package testenv
 
 import (
@@ -9,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +33,7 @@ type Wiki struct {
 
 	port   int
 	script string
+	proc   *process
 }
 
 // MediaWiki creates and starts a fresh wiki for the test and stops it when
@@ -64,14 +63,42 @@ func MediaWiki(t testing.TB) *Wiki {
 
 func (w *Wiki) start(t testing.TB) {
 	t.Helper()
+	if w.API == "" {
+		w.create(t)
+	}
+	// The server runs as our child and dies with the test binary, so no
+	// wiki outlives a crashed test.
+	p, err := startProcess(exec.Command("bash", w.script, "run", w.Dir))
+	if err != nil {
+		t.Fatalf("starting MediaWiki's web server: %v", err)
+	}
+	w.proc = p
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(w.API + "?action=query&meta=siteinfo&format=json")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if p.exited() || time.Now().After(deadline) {
+			t.Fatalf("MediaWiki's web server did not come up on %s: %v\n%s", w.API, err, p.out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (w *Wiki) create(t testing.TB) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "bash", w.script, "start", w.Dir, strconv.Itoa(w.port))
+	cmd := exec.CommandContext(ctx, "bash", w.script, "create", w.Dir, strconv.Itoa(w.port))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("starting MediaWiki in %s: %v\n%s", w.Dir, err, stderr.String())
+		t.Fatalf("creating a MediaWiki in %s: %v\n%s", w.Dir, err, stderr.String())
 	}
 	vars := map[string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -92,12 +119,21 @@ func (w *Wiki) start(t testing.TB) {
 // Start starts the wiki again after Stop, on the same port and data.
 func (w *Wiki) Start(t testing.TB) { w.start(t) }
 
-// Stop stops the wiki's web server (its PID only); the data stays.
+// Stop stops the wiki's web server (our child only); the data stays, and
+// maintenance scripts still work, so changes can pile up while it is down.
 func (w *Wiki) Stop(t testing.TB) {
 	t.Helper()
-	if err := exec.Command("bash", w.script, "stop", w.Dir).Run(); err != nil {
-		t.Errorf("stopping MediaWiki in %s: %v", w.Dir, err)
+	if w.proc == nil {
+		return
 	}
+	_ = w.proc.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-w.proc.done:
+	case <-time.After(5 * time.Second):
+		_ = w.proc.cmd.Process.Kill()
+		<-w.proc.done
+	}
+	w.proc = nil
 }
 
 // Maint runs a maintenance script against this wiki's settings, even while
