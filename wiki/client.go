@@ -319,13 +319,31 @@ func retryable(err error) bool {
 	return false
 }
 
+// APIErrorField is embedded in answer types so that one JSON pass yields
+// both the answer and the API's error; large recent-changes pages make a
+// second pass cost more than the rest of the watcher.
+type APIErrorField struct {
+	Error *APIError `json:"error"`
+}
+
+func (f *APIErrorField) apiError() *APIError { return f.Error }
+
+type errorCarrier interface{ apiError() *APIError }
+
 // decode parses an API answer and pulls out its error, if any. Warnings are
 // not errors here: go-mwclient's Get would fail on them, which is why raw
 // calls are used.
 func decode(body []byte, out any) error {
-	var env struct {
-		Error *APIError `json:"error"`
+	if ec, ok := out.(errorCarrier); ok {
+		if err := json.Unmarshal(body, out); err != nil {
+			return fmt.Errorf("%w: %v (starts %q)", errNotJSON, err, snippet(body))
+		}
+		if e := ec.apiError(); e != nil {
+			return e
+		}
+		return nil
 	}
+	var env APIErrorField
 	if err := json.Unmarshal(body, &env); err != nil {
 		return fmt.Errorf("%w: %v (starts %q)", errNotJSON, err, snippet(body))
 	}

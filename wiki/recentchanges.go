@@ -63,6 +63,7 @@ func (c *Client) RecentChanges(ctx context.Context, q RCQuery) (changes []Change
 }
 
 type rcResponse struct {
+	APIErrorField
 	Continue struct {
 		RCContinue string `json:"rccontinue"`
 	} `json:"continue"`

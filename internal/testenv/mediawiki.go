@@ -140,7 +140,15 @@ func (w *Wiki) Stop(t testing.TB) {
 // its web server is stopped, and returns the script's output.
 func (w *Wiki) Maint(t testing.TB, script string, args ...string) string {
 	t.Helper()
+	return w.MaintInput(t, "", script, args...)
+}
+
+// MaintInput is Maint with text on the script's standard input (edit.php
+// reads the new page text from there).
+func (w *Wiki) MaintInput(t testing.TB, stdin, script string, args ...string) string {
+	t.Helper()
 	cmd := exec.Command("php", append([]string{"/usr/share/mediawiki/maintenance/" + script}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
 	cmd.Env = append(os.Environ(), "MW_CONFIG_FILE="+filepath.Join(w.Dir, "LocalSettings.php"))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -185,4 +193,19 @@ func Kill(cmd *exec.Cmd) {
 	}
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	_ = cmd.Wait()
+}
+
+// Backlog makes n ordinary edits in one PHP process (scripts/backlog.php),
+// far faster than through the API, for benchmarks that need a long backlog.
+func (w *Wiki) Backlog(t testing.TB, n int) {
+	t.Helper()
+	script, err := repoFile("scripts/backlog.php")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("php", script, "--count", strconv.Itoa(n))
+	cmd.Env = append(os.Environ(), "MW_CONFIG_FILE="+filepath.Join(w.Dir, "LocalSettings.php"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("making a backlog of %d edits: %v\n%s", n, err, out)
+	}
 }
