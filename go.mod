@@ -3,19 +3,17 @@ module github.com/wikipub/wikipub
 go 1.26.8
 
 require (
-	cgt.name/pkg/go-mwclient v1.3.0 // indirect
-	git.sr.ht/~mariusor/go-xsd-duration v0.0.0-20220703122237-02e73435a078 // indirect
+	cgt.name/pkg/go-mwclient v1.3.0
+	github.com/go-fed/httpsig v1.1.0
+	github.com/mozillazg/go-unidecode v0.2.0
+	github.com/redis/go-redis/v9 v9.23.0
+	go.etcd.io/bbolt v1.5.0
+)
+
+require (
 	github.com/antonholmquist/jason v1.0.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
-	github.com/go-ap/activitypub v0.0.0-20250810115208-cb73b20a1742 // indirect
-	github.com/go-ap/errors v0.0.0-20250527110557-c8db454e53fd // indirect
-	github.com/go-ap/jsonld v0.0.0-20260607140920-737b40e0ca38 // indirect
-	github.com/go-fed/httpsig v1.1.0 // indirect
-	github.com/mozillazg/go-unidecode v0.2.0 // indirect
 	github.com/mrjones/oauth v0.0.0-20190623134757-126b35219450 // indirect
-	github.com/redis/go-redis/v9 v9.23.0 // indirect
-	github.com/valyala/fastjson v1.6.4 // indirect
-	go.etcd.io/bbolt v1.5.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/crypto v0.0.0-20200622213623-75b288015ac9 // indirect
 	golang.org/x/sys v0.48.0 // indirect

@@ -1,0 +1,163 @@
+package boltstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/wikipub/wikipub/federation/store"
+)
+
+// Followers live in two nested layouts kept in step in one transaction:
+// followers/<actor>/<follower> holds the record, in follower-id order for
+// paging, and following/<follower>/<actor> is the reverse index that lets
+// RemoveFollowerEverywhere avoid scanning every actor.
+
+// AddFollower records f as following actorID; added is false when it already
+// did, in which case the record is refreshed.
+func (s *Store) AddFollower(ctx context.Context, actorID string, f store.Follower) (bool, error) {
+	v, err := json.Marshal(f)
+	if err != nil {
+		return false, fmt.Errorf("boltstore: encode follower %q: %w", f.ID, err)
+	}
+	var added bool
+	err = s.update(ctx, fmt.Sprintf("add follower %q to %q", f.ID, actorID), func(tx *bolt.Tx) error {
+		fb, err := tx.Bucket([]byte(bucketFollowers)).CreateBucketIfNotExists([]byte(actorID))
+		if err != nil {
+			return err
+		}
+		added = fb.Get([]byte(f.ID)) == nil
+		if err := fb.Put([]byte(f.ID), v); err != nil {
+			return err
+		}
+		rb, err := tx.Bucket([]byte(bucketFollowing)).CreateBucketIfNotExists([]byte(f.ID))
+		if err != nil {
+			return err
+		}
+		return rb.Put([]byte(actorID), []byte{})
+	})
+	return added, err
+}
+
+// RemoveFollower removes one follow; removed is false when there was none.
+func (s *Store) RemoveFollower(ctx context.Context, actorID, followerID string) (bool, error) {
+	var removed bool
+	err := s.update(ctx, fmt.Sprintf("remove follower %q from %q", followerID, actorID), func(tx *bolt.Tx) error {
+		var err error
+		removed, err = unfollow(tx, actorID, followerID)
+		if err != nil {
+			return err
+		}
+		if rb := tx.Bucket([]byte(bucketFollowing)).Bucket([]byte(followerID)); rb != nil {
+			if err := rb.Delete([]byte(actorID)); err != nil {
+				return err
+			}
+			return dropIfEmpty(tx.Bucket([]byte(bucketFollowing)), followerID)
+		}
+		return nil
+	})
+	return removed, err
+}
+
+// RemoveFollowerEverywhere removes followerID from every actor it follows,
+// walking only that follower's reverse index.
+func (s *Store) RemoveFollowerEverywhere(ctx context.Context, followerID string) (int, error) {
+	var n int
+	err := s.update(ctx, fmt.Sprintf("remove follower %q everywhere", followerID), func(tx *bolt.Tx) error {
+		following := tx.Bucket([]byte(bucketFollowing))
+		rb := following.Bucket([]byte(followerID))
+		if rb == nil {
+			return nil
+		}
+		var actors []string
+		if err := rb.ForEach(func(k, _ []byte) error {
+			actors = append(actors, string(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, actorID := range actors {
+			removed, err := unfollow(tx, actorID, followerID)
+			if err != nil {
+				return err
+			}
+			if removed {
+				n++
+			}
+		}
+		return following.DeleteBucket([]byte(followerID))
+	})
+	return n, err
+}
+
+// Followers pages through actorID's followers in follower-id order, starting
+// after the follower id after.
+func (s *Store) Followers(ctx context.Context, actorID, after string, limit int) ([]store.Follower, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []store.Follower
+	err := s.view(ctx, fmt.Sprintf("list followers of %q", actorID), func(tx *bolt.Tx) error {
+		fb := tx.Bucket([]byte(bucketFollowers)).Bucket([]byte(actorID))
+		if fb == nil {
+			return nil
+		}
+		c := fb.Cursor()
+		k, v := c.First()
+		if after != "" {
+			k, v = c.Seek([]byte(after))
+			if k != nil && string(k) == after {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil && len(out) < limit; k, v = c.Next() {
+			var f store.Follower
+			if err := json.Unmarshal(v, &f); err != nil {
+				return fmt.Errorf("decode follower %q: %w", k, err)
+			}
+			out = append(out, f)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CountFollowers returns how many followers actorID has.
+func (s *Store) CountFollowers(ctx context.Context, actorID string) (int, error) {
+	var n int
+	err := s.view(ctx, fmt.Sprintf("count followers of %q", actorID), func(tx *bolt.Tx) error {
+		if fb := tx.Bucket([]byte(bucketFollowers)).Bucket([]byte(actorID)); fb != nil {
+			n = fb.Stats().KeyN
+		}
+		return nil
+	})
+	return n, err
+}
+
+// unfollow deletes the forward record only, dropping the actor's bucket once
+// it is empty so departed actors leave nothing behind.
+func unfollow(tx *bolt.Tx, actorID, followerID string) (bool, error) {
+	followers := tx.Bucket([]byte(bucketFollowers))
+	fb := followers.Bucket([]byte(actorID))
+	if fb == nil || fb.Get([]byte(followerID)) == nil {
+		return false, nil
+	}
+	if err := fb.Delete([]byte(followerID)); err != nil {
+		return false, err
+	}
+	return true, dropIfEmpty(followers, actorID)
+}
+
+// dropIfEmpty deletes the nested bucket name of parent when it has no keys.
+func dropIfEmpty(parent *bolt.Bucket, name string) error {
+	b := parent.Bucket([]byte(name))
+	if b == nil {
+		return nil
+	}
+	if k, _ := b.Cursor().First(); k != nil {
+		return nil
+	}
+	return parent.DeleteBucket([]byte(name))
+}

@@ -1,0 +1,134 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/wikipub/wikipub/federation/store"
+)
+
+// An actor's followers are a sorted set of ids (all scored 0, so ZRANGEBYLEX
+// pages them in id order) plus a hash of id → JSON record; the reverse index
+// following:<follower> lists the actors a follower follows, so
+// RemoveFollowerEverywhere needs no SCAN. The scripts keep the three in step.
+
+// addFollowerLua: KEYS = ids zset, data hash, reverse set;
+// ARGV = follower id, JSON, actor id. Returns 1 when the follow is new.
+const addFollowerLua = `
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
+local added = redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[3], ARGV[3])
+return added
+`
+
+// removeFollowerLua: KEYS and ARGV[1], ARGV[3] as addFollowerLua; ARGV[2] is
+// unused. Returns 1 when a follow was removed.
+const removeFollowerLua = `
+local removed = redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[3])
+return removed
+`
+
+// removeEverywhereLua: KEYS[1] = reverse set; ARGV = follower id, ids-zset
+// key prefix, data-hash key prefix. It touches keys it builds from the
+// reverse index, which Redis Cluster allows only because every key shares
+// the {prefix} hash tag. Returns how many follows were removed.
+const removeEverywhereLua = `
+local n = 0
+for _, actor in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  n = n + redis.call('HDEL', ARGV[3] .. actor, ARGV[1])
+  redis.call('ZREM', ARGV[2] .. actor, ARGV[1])
+end
+redis.call('DEL', KEYS[1])
+return n
+`
+
+// followersPageLua: KEYS = ids zset, data hash; ARGV = ZRANGEBYLEX min, limit.
+// Returns the JSON records of one page, read in one consistent step.
+const followersPageLua = `
+local ids = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, ARGV[2])
+local out = {}
+for i, id in ipairs(ids) do
+  out[i] = redis.call('HGET', KEYS[2], id)
+end
+return out
+`
+
+// AddFollower records f as following actorID; added is false when it already
+// did, in which case the record is refreshed.
+func (s *Store) AddFollower(ctx context.Context, actorID string, f store.Follower) (bool, error) {
+	v, err := json.Marshal(f)
+	if err != nil {
+		return false, fmt.Errorf("redisstore: encode follower %q: %w", f.ID, err)
+	}
+	n, err := s.scripts.addFollower.Run(ctx, s.client, s.followKeys(actorID, f.ID), f.ID, v, actorID).Int()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: add follower %q to %q: %w", f.ID, actorID, err)
+	}
+	return n == 1, nil
+}
+
+// RemoveFollower removes one follow; removed is false when there was none.
+func (s *Store) RemoveFollower(ctx context.Context, actorID, followerID string) (bool, error) {
+	n, err := s.scripts.removeFollower.Run(ctx, s.client, s.followKeys(actorID, followerID), followerID, "", actorID).Int()
+	if err != nil {
+		return false, fmt.Errorf("redisstore: remove follower %q from %q: %w", followerID, actorID, err)
+	}
+	return n == 1, nil
+}
+
+// RemoveFollowerEverywhere removes followerID from every actor it follows.
+func (s *Store) RemoveFollowerEverywhere(ctx context.Context, followerID string) (int, error) {
+	n, err := s.scripts.removeEverywhere.Run(ctx, s.client, []string{s.keys.following(followerID)},
+		followerID, s.keys.followerIDsPrefix(), s.keys.followerDataPrefix()).Int()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: remove follower %q everywhere: %w", followerID, err)
+	}
+	return n, nil
+}
+
+// Followers pages through actorID's followers in follower-id order, starting
+// after the follower id after.
+func (s *Store) Followers(ctx context.Context, actorID, after string, limit int) ([]store.Follower, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	from := "-" // ZRANGEBYLEX: "-" is the lowest id, "(x" excludes x
+	if after != "" {
+		from = "(" + after
+	}
+	keys := []string{s.keys.followerIDs(actorID), s.keys.followerData(actorID)}
+	vals, err := s.scripts.followersPage.Run(ctx, s.client, keys, from, limit).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list followers of %q: %w", actorID, err)
+	}
+	out := make([]store.Follower, 0, len(vals))
+	for _, v := range vals {
+		raw, ok := v.(string)
+		if !ok {
+			continue // an id without a record: skip it rather than fail the page
+		}
+		var f store.Follower
+		if err := json.Unmarshal([]byte(raw), &f); err != nil {
+			return nil, fmt.Errorf("redisstore: decode follower of %q: %w", actorID, err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// CountFollowers returns how many followers actorID has.
+func (s *Store) CountFollowers(ctx context.Context, actorID string) (int, error) {
+	n, err := s.client.ZCard(ctx, s.keys.followerIDs(actorID)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: count followers of %q: %w", actorID, err)
+	}
+	return int(n), nil
+}
+
+// followKeys are the three keys one follow touches.
+func (s *Store) followKeys(actorID, followerID string) []string {
+	return []string{s.keys.followerIDs(actorID), s.keys.followerData(actorID), s.keys.following(followerID)}
+}

@@ -1,0 +1,59 @@
+package redisstore
+
+import "strings"
+
+// keyspace names every key. All keys start with the hash tag {prefix}, so in
+// Redis Cluster they all map to one slot: the Lua scripts that derive keys
+// inside the script (claim, remove-everywhere) rely on that, and so does
+// MULTI across keys. The price is that one deployment's state lives on one
+// shard, which is fine for its size.
+type keyspace struct {
+	base string // "{prefix}:"
+}
+
+// newKeyspace builds the keyspace for prefix; braces are dropped from it
+// because they would end the hash tag early.
+func newKeyspace(prefix string) keyspace {
+	prefix = strings.NewReplacer("{", "", "}", "").Replace(prefix)
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	return keyspace{base: "{" + prefix + "}:"}
+}
+
+// cursor is a string holding the named cursor.
+func (k keyspace) cursor(name string) string { return k.base + "cursor:" + name }
+
+// actorKey is a string holding an actor's private key PEM.
+func (k keyspace) actorKey(actorID string) string { return k.base + "key:" + actorID }
+
+// followerIDsPrefix prefixes followerIDs.
+func (k keyspace) followerIDsPrefix() string { return k.base + "followers:" }
+
+// followerIDs is a sorted set of an actor's follower ids, all scored 0 so
+// they sort by id for paging.
+func (k keyspace) followerIDs(actorID string) string { return k.followerIDsPrefix() + actorID }
+
+// followerDataPrefix prefixes followerData.
+func (k keyspace) followerDataPrefix() string { return k.base + "follower:" }
+
+// followerData is a hash of an actor's follower id → JSON Follower.
+func (k keyspace) followerData(actorID string) string { return k.followerDataPrefix() + actorID }
+
+// following is the reverse index: a set of the actor ids a follower follows.
+func (k keyspace) following(followerID string) string { return k.base + "following:" + followerID }
+
+// seen is a string whose existence (with a TTL) marks an activity as seen.
+func (k keyspace) seen(activityID string) string { return k.base + "seen:" + activityID }
+
+// due is a sorted set of delivery ids scored by due time in microseconds.
+func (k keyspace) due() string { return k.base + "due" }
+
+// deliveryPrefix prefixes delivery.
+func (k keyspace) deliveryPrefix() string { return k.base + "delivery:" }
+
+// delivery is a hash holding one delivery's fields.
+func (k keyspace) delivery(id string) string { return k.deliveryPrefix() + id }
+
+// lease is a string holding the lease holder, expiring with the lease.
+func (k keyspace) lease(name string) string { return k.base + "lease:" + name }

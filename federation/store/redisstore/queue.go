@@ -1,0 +1,116 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/wikipub/wikipub/federation/store"
+)
+
+// The queue is one hash per delivery plus the sorted set due of delivery ids
+// scored by when each is next due: its NextAttempt, or the end of its lease
+// while claimed. Claim pops from due by score, never scanning the queue.
+//
+// Durability: a write is acknowledged once Redis has applied it; surviving a
+// Redis crash (not just a restart) needs appendonly yes with appendfsync
+// always on the server.
+
+// enqueueStride is how many ARGV items enqueueLua takes per delivery.
+const enqueueStride = 9
+
+// enqueueLua: KEYS[1] = due, KEYS[2..] = one hash per delivery; ARGV holds
+// enqueueStride items per delivery: id, inbox, signer, body, attempts, next,
+// error, created, due score. A delivery whose hash exists is skipped, so a
+// replayed Enqueue keeps the first copy. Returns how many were added.
+const enqueueLua = `
+local n = 0
+for i = 2, #KEYS do
+  local b = (i - 2) * 9
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    redis.call('HSET', KEYS[i],
+      'id', ARGV[b+1], 'inbox', ARGV[b+2], 'signer', ARGV[b+3], 'body', ARGV[b+4],
+      'attempts', ARGV[b+5], 'next', ARGV[b+6], 'error', ARGV[b+7], 'created', ARGV[b+8])
+    redis.call('ZADD', KEYS[1], ARGV[b+9], ARGV[b+1])
+    n = n + 1
+  end
+end
+return n
+`
+
+// rescheduleLua: KEYS = due, delivery hash; ARGV = id, attempts, next, error,
+// due score. Returns 0 when the delivery is no longer queued.
+const rescheduleLua = `
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[2], 'attempts', ARGV[2], 'next', ARGV[3], 'error', ARGV[4])
+redis.call('ZADD', KEYS[1], ARGV[5], ARGV[1])
+return 1
+`
+
+// Enqueue adds ds in one atomic script; a delivery whose ID is already queued
+// is left untouched.
+func (s *Store) Enqueue(ctx context.Context, ds ...store.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	now := time.Now()
+	keys := make([]string, 0, 1+len(ds))
+	keys = append(keys, s.keys.due())
+	args := make([]any, 0, enqueueStride*len(ds))
+	for _, d := range ds {
+		d = d.Prepared(now)
+		keys = append(keys, s.keys.delivery(d.ID))
+		args = append(args, d.ID, d.Inbox, d.Signer, d.Body, d.Attempts,
+			nanosString(d.NextAttempt), d.LastError, nanosString(d.Created), score(d.NextAttempt))
+	}
+	if err := s.scripts.enqueue.Run(ctx, s.client, keys, args...).Err(); err != nil {
+		return fmt.Errorf("redisstore: enqueue %d deliveries: %w", len(ds), err)
+	}
+	return nil
+}
+
+// Ack removes delivery id and its due entry in one MULTI; an absent one is not
+// an error.
+func (s *Store) Ack(ctx context.Context, id string) error {
+	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRem(ctx, s.keys.due(), id)
+		p.Del(ctx, s.keys.delivery(id))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redisstore: ack delivery %q: %w", id, err)
+	}
+	return nil
+}
+
+// Reschedule stores d's Attempts, NextAttempt and LastError and makes it due
+// at NextAttempt; it fails with store.ErrNotFound when d is not queued.
+func (s *Store) Reschedule(ctx context.Context, d store.Delivery) error {
+	if d.NextAttempt.IsZero() {
+		d.NextAttempt = time.Now()
+	}
+	keys := []string{s.keys.due(), s.keys.delivery(d.ID)}
+	n, err := s.scripts.reschedule.Run(ctx, s.client, keys, d.ID, strconv.Itoa(d.Attempts),
+		nanosString(d.NextAttempt), d.LastError, score(d.NextAttempt)).Int()
+	if err != nil {
+		return fmt.Errorf("redisstore: reschedule delivery %q: %w", d.ID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redisstore: reschedule delivery %q: %w", d.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// QueueLen returns how many deliveries are queued, claimed or not.
+func (s *Store) QueueLen(ctx context.Context) (int, error) {
+	n, err := s.client.ZCard(ctx, s.keys.due()).Result()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: queue length: %w", err)
+	}
+	return int(n), nil
+}

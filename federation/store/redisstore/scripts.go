@@ -1,0 +1,35 @@
+package redisstore
+
+import "github.com/redis/go-redis/v9"
+
+// scripts holds the Lua scripts, one per operation that must be atomic across
+// replicas. Their sources sit next to the method that runs them. Script.Run
+// falls back from EVALSHA to EVAL, so a restarted Redis with an empty script
+// cache is handled.
+type scripts struct {
+	createActorKey   *redis.Script
+	addFollower      *redis.Script
+	removeFollower   *redis.Script
+	removeEverywhere *redis.Script
+	followersPage    *redis.Script
+	enqueue          *redis.Script
+	claim            *redis.Script
+	reschedule       *redis.Script
+	acquireLease     *redis.Script
+	releaseLease     *redis.Script
+}
+
+func newScripts() scripts {
+	return scripts{
+		createActorKey:   redis.NewScript(createActorKeyLua),
+		addFollower:      redis.NewScript(addFollowerLua),
+		removeFollower:   redis.NewScript(removeFollowerLua),
+		removeEverywhere: redis.NewScript(removeEverywhereLua),
+		followersPage:    redis.NewScript(followersPageLua),
+		enqueue:          redis.NewScript(enqueueLua),
+		claim:            redis.NewScript(claimLua),
+		reschedule:       redis.NewScript(rescheduleLua),
+		acquireLease:     redis.NewScript(acquireLeaseLua),
+		releaseLease:     redis.NewScript(releaseLeaseLua),
+	}
+}

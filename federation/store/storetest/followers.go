@@ -1,0 +1,221 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/wikipub/wikipub/federation/store"
+)
+
+// follower builds a distinct follower record for remote actor name.
+func follower(name string) store.Follower {
+	return store.Follower{
+		ID:          "https://remote.example/users/" + name,
+		Inbox:       "https://remote.example/users/" + name + "/inbox",
+		SharedInbox: "https://remote.example/inbox",
+		FollowID:    "https://remote.example/follows/" + name,
+		Since:       time.Date(2025, 6, 7, 8, 9, 10, 123456789, time.UTC),
+	}
+}
+
+// checkFollower fails unless got equals want field by field.
+func checkFollower(t *testing.T, got, want store.Follower) {
+	t.Helper()
+	if got.ID != want.ID || got.Inbox != want.Inbox || got.SharedInbox != want.SharedInbox ||
+		got.FollowID != want.FollowID || !got.Since.Equal(want.Since) {
+		t.Errorf("follower mismatch:\n got  %+v\n want %+v", got, want)
+	}
+}
+
+// checkCount fails unless actorID has want followers.
+func checkCount(t *testing.T, s store.Store, actorID string, want int) {
+	t.Helper()
+	n, err := s.CountFollowers(t.Context(), actorID)
+	must(t, err, "CountFollowers")
+	if n != want {
+		t.Errorf("CountFollowers(%s) = %d, want %d", actorID, n, want)
+	}
+}
+
+// followerIDs lists actorID's follower ids, all pages.
+func followerIDs(t *testing.T, s store.Store, actorID string) []string {
+	t.Helper()
+	fs, err := s.Followers(t.Context(), actorID, "", 1000)
+	must(t, err, "Followers")
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.ID
+	}
+	return out
+}
+
+func testFollowerAddRemove(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	alice := follower("alice")
+	checkCount(t, s, actor, 0)
+	if fs, err := s.Followers(ctx, actor, "", 10); err != nil || len(fs) != 0 {
+		t.Fatalf("Followers of an actor without any = %v, %v; want none", fs, err)
+	}
+
+	added, err := s.AddFollower(ctx, actor, alice)
+	must(t, err, "AddFollower")
+	if !added {
+		t.Errorf("first AddFollower: added = false, want true")
+	}
+	fs, err := s.Followers(ctx, actor, "", 10)
+	must(t, err, "Followers")
+	if len(fs) != 1 {
+		t.Fatalf("Followers = %+v, want alice only", fs)
+	}
+	checkFollower(t, fs[0], alice)
+
+	refreshed := alice
+	refreshed.Inbox = "https://remote.example/new-inbox"
+	refreshed.FollowID = "https://remote.example/follows/again"
+	added, err = s.AddFollower(ctx, actor, refreshed)
+	must(t, err, "second AddFollower")
+	if added {
+		t.Errorf("second AddFollower: added = true, want false")
+	}
+	checkCount(t, s, actor, 1)
+	fs, err = s.Followers(ctx, actor, "", 10)
+	must(t, err, "Followers after refresh")
+	if len(fs) != 1 {
+		t.Fatalf("Followers after refresh = %+v, want one", fs)
+	}
+	checkFollower(t, fs[0], refreshed)
+
+	if fs, err := s.Followers(ctx, actor, "", 0); err != nil || len(fs) != 0 {
+		t.Errorf("Followers with limit 0 = %v, %v; want none", fs, err)
+	}
+	checkCount(t, s, actor+"/other", 0)
+
+	removals := []struct {
+		name             string
+		actorID, follows string
+		want             bool
+	}{
+		{"unknown actor", actor + "/other", alice.ID, false},
+		{"unknown follower", actor, "https://remote.example/users/nobody", false},
+		{"present", actor, alice.ID, true},
+		{"again", actor, alice.ID, false},
+	}
+	for _, r := range removals {
+		removed, err := s.RemoveFollower(ctx, r.actorID, r.follows)
+		must(t, err, "RemoveFollower "+r.name)
+		if removed != r.want {
+			t.Errorf("RemoveFollower %s: removed = %v, want %v", r.name, removed, r.want)
+		}
+	}
+	checkCount(t, s, actor, 0)
+	if got := followerIDs(t, s, actor); len(got) != 0 {
+		t.Errorf("Followers after removal = %q, want none", got)
+	}
+	added, err = s.AddFollower(ctx, actor, alice)
+	must(t, err, "AddFollower after removal")
+	if !added {
+		t.Errorf("AddFollower after removal: added = false, want true")
+	}
+}
+
+func testFollowerPaging(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	const n = 25
+	var want []string
+	for i := range n {
+		want = append(want, follower(fmt.Sprintf("u%02d", i)).ID)
+	}
+	// Add in random order: pages must come back in id order regardless.
+	for _, i := range rand.Perm(n) {
+		_, err := s.AddFollower(ctx, actor, follower(fmt.Sprintf("u%02d", i)))
+		must(t, err, "AddFollower")
+	}
+	// Followers of another actor must not leak into the pages.
+	_, err := s.AddFollower(ctx, actor+"/other", follower("u05x"))
+	must(t, err, "AddFollower other actor")
+	checkCount(t, s, actor, n)
+
+	for _, limit := range []int{1, 7, 10, 25, 100} {
+		t.Run(fmt.Sprintf("limit=%d", limit), func(t *testing.T) {
+			var got []string
+			after := ""
+			for pages := 0; ; pages++ {
+				if pages > n+1 {
+					t.Fatalf("paging did not end after %d pages", pages)
+				}
+				fs, err := s.Followers(ctx, actor, after, limit)
+				must(t, err, "Followers")
+				if len(fs) > limit {
+					t.Fatalf("page of %d exceeds limit %d", len(fs), limit)
+				}
+				if len(fs) == 0 {
+					break
+				}
+				for _, f := range fs {
+					got = append(got, f.ID)
+				}
+				after = fs[len(fs)-1].ID
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("paged ids = %q,\nwant %q", got, want)
+			}
+		})
+	}
+
+	// after need not be a current follower: paging resumes past it.
+	fs, err := s.Followers(ctx, actor, follower("u09x").ID, 2)
+	must(t, err, "Followers after a removed id")
+	if len(fs) != 2 || fs[0].ID != want[10] || fs[1].ID != want[11] {
+		t.Errorf("Followers after u09x = %+v, want u10, u11", fs)
+	}
+}
+
+func testFollowerRemoveEverywhere(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b, c := actor, actor+"/b", actor+"/c"
+	gone, stays := follower("gone"), follower("stays")
+	for _, id := range []string{a, b, c} {
+		_, err := s.AddFollower(ctx, id, gone)
+		must(t, err, "AddFollower gone")
+	}
+	_, err := s.AddFollower(ctx, a, stays)
+	must(t, err, "AddFollower stays")
+
+	n, err := s.RemoveFollowerEverywhere(ctx, gone.ID)
+	must(t, err, "RemoveFollowerEverywhere")
+	if n != 3 {
+		t.Errorf("RemoveFollowerEverywhere = %d, want 3", n)
+	}
+	checkCount(t, s, a, 1)
+	checkCount(t, s, b, 0)
+	checkCount(t, s, c, 0)
+	if got := followerIDs(t, s, a); !slices.Equal(got, []string{stays.ID}) {
+		t.Errorf("Followers(a) = %q, want only %q", got, stays.ID)
+	}
+	n, err = s.RemoveFollowerEverywhere(ctx, gone.ID)
+	must(t, err, "second RemoveFollowerEverywhere")
+	if n != 0 {
+		t.Errorf("second RemoveFollowerEverywhere = %d, want 0", n)
+	}
+
+	// A single RemoveFollower must keep the reverse index in step.
+	_, err = s.AddFollower(ctx, b, stays)
+	must(t, err, "AddFollower stays to b")
+	_, err = s.RemoveFollower(ctx, a, stays.ID)
+	must(t, err, "RemoveFollower stays from a")
+	n, err = s.RemoveFollowerEverywhere(ctx, stays.ID)
+	must(t, err, "RemoveFollowerEverywhere stays")
+	if n != 1 {
+		t.Errorf("RemoveFollowerEverywhere after a single removal = %d, want 1", n)
+	}
+	checkCount(t, s, b, 0)
+
+	added, err := s.AddFollower(ctx, a, gone)
+	must(t, err, "AddFollower after RemoveFollowerEverywhere")
+	if !added {
+		t.Errorf("re-following after removal: added = false, want true")
+	}
+}

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package testenv
+
+import "os/exec"
+
+// dieWithParent is a no-op where the kernel offers no parent-death signal;
+// test cleanup still kills the child.
+func dieWithParent(cmd *exec.Cmd) {}
