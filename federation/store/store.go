@@ -86,6 +86,18 @@ type Store interface {
 	// CountFollowers returns how many followers actorID has.
 	CountFollowers(ctx context.Context, actorID string) (int, error)
 
+	// Follows returns every follow of one remote actor, keyed by our actor
+	// id, for an Undo that names only the Follow's id.
+	Follows(ctx context.Context, followerID string) (map[string]Follower, error)
+
+	// ClaimHandle gives handle to owner unless another owner has it, and
+	// returns the owner afterwards. A handle is never given to a second owner,
+	// so a handle once shown stays with its actor (also after a page move,
+	// when the page's new title claims a new handle too).
+	ClaimHandle(ctx context.Context, handle, owner string) (string, error)
+	// HandleOwner returns who has the handle, or ErrNotFound.
+	HandleOwner(ctx context.Context, handle string) (string, error)
+
 	// MarkSeen records an inbound activity id for ttl; first is false when it
 	// was already recorded, so a replayed activity is processed once. ttl must
 	// be positive so the record cannot outlive its usefulness.

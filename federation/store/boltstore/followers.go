@@ -92,6 +92,40 @@ func (s *Store) RemoveFollowerEverywhere(ctx context.Context, followerID string)
 	return n, err
 }
 
+// Follows returns every follow of followerID keyed by our actor id, reading
+// the reverse index and then each forward record in one read transaction.
+// An unknown follower has an empty map, not an error.
+func (s *Store) Follows(ctx context.Context, followerID string) (map[string]store.Follower, error) {
+	out := map[string]store.Follower{}
+	err := s.view(ctx, fmt.Sprintf("list follows of %q", followerID), func(tx *bolt.Tx) error {
+		rb := tx.Bucket([]byte(bucketFollowing)).Bucket([]byte(followerID))
+		if rb == nil {
+			return nil
+		}
+		followers := tx.Bucket([]byte(bucketFollowers))
+		return rb.ForEach(func(k, _ []byte) error {
+			fb := followers.Bucket(k)
+			if fb == nil {
+				return nil // an index entry without its record: skip it
+			}
+			v := fb.Get([]byte(followerID))
+			if v == nil {
+				return nil
+			}
+			var f store.Follower
+			if err := json.Unmarshal(v, &f); err != nil {
+				return fmt.Errorf("decode follower of %q: %w", k, err)
+			}
+			out[string(k)] = f
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Followers pages through actorID's followers in follower-id order, starting
 // after the follower id after.
 func (s *Store) Followers(ctx context.Context, actorID, after string, limit int) ([]store.Follower, error) {

@@ -26,6 +26,7 @@ const (
 	bucketQueue     = "queue"     // delivery id → JSON record
 	bucketDue       = "due"       // due time ‖ delivery id → empty, earliest first
 	bucketLeases    = "leases"    // lease name → JSON lease
+	bucketHandles   = "handles"   // handle → owner
 )
 
 // Store is the bbolt-backed store.Store; it is safe for concurrent use by the
@@ -55,7 +56,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range []string{bucketCursors, bucketKeys, bucketFollowers, bucketFollowing,
-			bucketSeen, bucketSeenExp, bucketQueue, bucketDue, bucketLeases} {
+			bucketSeen, bucketSeenExp, bucketQueue, bucketDue, bucketLeases, bucketHandles} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

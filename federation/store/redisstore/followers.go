@@ -56,6 +56,23 @@ end
 return out
 `
 
+// followsLua: KEYS[1] = reverse set; ARGV = follower id, data-hash key
+// prefix. Returns actor id, JSON pairs for every follow of the follower, read
+// in one consistent step; like removeEverywhereLua it builds keys from the
+// reverse index, relying on the shared {prefix} hash tag. An actor whose
+// record is gone is skipped.
+const followsLua = `
+local out = {}
+for _, actor in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local v = redis.call('HGET', ARGV[2] .. actor, ARGV[1])
+  if v then
+    out[#out + 1] = actor
+    out[#out + 1] = v
+  end
+end
+return out
+`
+
 // AddFollower records f as following actorID; added is false when it already
 // did, in which case the record is refreshed.
 func (s *Store) AddFollower(ctx context.Context, actorID string, f store.Follower) (bool, error) {
@@ -115,6 +132,28 @@ func (s *Store) Followers(ctx context.Context, actorID, after string, limit int)
 			return nil, fmt.Errorf("redisstore: decode follower of %q: %w", actorID, err)
 		}
 		out = append(out, f)
+	}
+	return out, nil
+}
+
+// Follows returns every follow of followerID keyed by our actor id; an
+// unknown follower has an empty map, not an error.
+func (s *Store) Follows(ctx context.Context, followerID string) (map[string]store.Follower, error) {
+	vals, err := s.scripts.follows.Run(ctx, s.client, []string{s.keys.following(followerID)},
+		followerID, s.keys.followerDataPrefix()).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list follows of %q: %w", followerID, err)
+	}
+	if len(vals)%2 != 0 {
+		return nil, fmt.Errorf("redisstore: list follows of %q: odd reply of %d items", followerID, len(vals))
+	}
+	out := make(map[string]store.Follower, len(vals)/2)
+	for i := 0; i < len(vals); i += 2 {
+		var f store.Follower
+		if err := json.Unmarshal([]byte(vals[i+1]), &f); err != nil {
+			return nil, fmt.Errorf("redisstore: decode follower %q of %q: %w", followerID, vals[i], err)
+		}
+		out[vals[i]] = f
 	}
 	return out, nil
 }

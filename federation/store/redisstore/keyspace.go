@@ -43,6 +43,10 @@ func (k keyspace) followerData(actorID string) string { return k.followerDataPre
 // following is the reverse index: a set of the actor ids a follower follows.
 func (k keyspace) following(followerID string) string { return k.base + "following:" + followerID }
 
+// handle is a string holding the owner of a handle, set once and never
+// overwritten.
+func (k keyspace) handle(h string) string { return k.base + "handle:" + h }
+
 // seen is a string whose existence (with a TTL) marks an activity as seen.
 func (k keyspace) seen(activityID string) string { return k.base + "seen:" + activityID }
 

@@ -12,6 +12,8 @@ type scripts struct {
 	removeFollower   *redis.Script
 	removeEverywhere *redis.Script
 	followersPage    *redis.Script
+	follows          *redis.Script
+	claimHandle      *redis.Script
 	enqueue          *redis.Script
 	claim            *redis.Script
 	reschedule       *redis.Script
@@ -26,6 +28,8 @@ func newScripts() scripts {
 		removeFollower:   redis.NewScript(removeFollowerLua),
 		removeEverywhere: redis.NewScript(removeEverywhereLua),
 		followersPage:    redis.NewScript(followersPageLua),
+		follows:          redis.NewScript(followsLua),
+		claimHandle:      redis.NewScript(claimHandleLua),
 		enqueue:          redis.NewScript(enqueueLua),
 		claim:            redis.NewScript(claimLua),
 		reschedule:       redis.NewScript(rescheduleLua),

@@ -219,3 +219,74 @@ func testFollowerRemoveEverywhere(t *testing.T, s store.Store) {
 		t.Errorf("re-following after removal: added = false, want true")
 	}
 }
+
+// checkFollows fails unless followerID's follows are exactly want, keyed by
+// our actor id, with every Follower field intact.
+func checkFollows(t *testing.T, s store.Store, what, followerID string, want map[string]store.Follower) {
+	t.Helper()
+	got, err := s.Follows(t.Context(), followerID)
+	must(t, err, "Follows "+what)
+	if got == nil {
+		t.Errorf("%s: Follows(%s) = nil map, want an empty one", what, followerID)
+	}
+	for actorID, w := range want {
+		g, ok := got[actorID]
+		if !ok {
+			t.Errorf("%s: Follows(%s) lacks actor %s", what, followerID, actorID)
+			continue
+		}
+		checkFollower(t, g, w)
+	}
+	for actorID := range got {
+		if _, ok := want[actorID]; !ok {
+			t.Errorf("%s: Follows(%s) has unexpected actor %s", what, followerID, actorID)
+		}
+	}
+}
+
+// testFollows checks the per-follower view: exactly that follower's follows
+// across several of our actors, kept in step by removals.
+func testFollows(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b, c := actor, actor+"/b", actor+"/c"
+	alice, bob := follower("alice"), follower("bob")
+
+	checkFollows(t, s, "unknown follower", alice.ID, nil)
+
+	// alice follows a and b with different Follow activities; bob follows
+	// a and c, and must not show up in alice's follows.
+	aliceA, aliceB := alice, alice
+	aliceB.FollowID = "https://remote.example/follows/alice-b"
+	aliceB.Since = alice.Since.Add(time.Hour)
+	for _, f := range []struct {
+		actorID string
+		f       store.Follower
+	}{{a, aliceA}, {b, aliceB}, {a, bob}, {c, bob}} {
+		_, err := s.AddFollower(ctx, f.actorID, f.f)
+		must(t, err, "AddFollower")
+	}
+	checkFollows(t, s, "after adding", alice.ID, map[string]store.Follower{a: aliceA, b: aliceB})
+	checkFollows(t, s, "after adding", bob.ID, map[string]store.Follower{a: bob, c: bob})
+
+	// A refreshed record is what Follows returns.
+	refreshed := aliceA
+	refreshed.Inbox = "https://remote.example/users/alice/new-inbox"
+	refreshed.FollowID = "https://remote.example/follows/alice-again"
+	_, err := s.AddFollower(ctx, a, refreshed)
+	must(t, err, "AddFollower refresh")
+	checkFollows(t, s, "after refresh", alice.ID, map[string]store.Follower{a: refreshed, b: aliceB})
+
+	_, err = s.RemoveFollower(ctx, a, alice.ID)
+	must(t, err, "RemoveFollower")
+	checkFollows(t, s, "after RemoveFollower", alice.ID, map[string]store.Follower{b: aliceB})
+	checkFollows(t, s, "after alice's RemoveFollower", bob.ID, map[string]store.Follower{a: bob, c: bob})
+
+	_, err = s.RemoveFollowerEverywhere(ctx, bob.ID)
+	must(t, err, "RemoveFollowerEverywhere")
+	checkFollows(t, s, "after RemoveFollowerEverywhere", bob.ID, nil)
+	checkFollows(t, s, "after bob's RemoveFollowerEverywhere", alice.ID, map[string]store.Follower{b: aliceB})
+
+	_, err = s.RemoveFollower(ctx, b, alice.ID)
+	must(t, err, "RemoveFollower last")
+	checkFollows(t, s, "after removing the last follow", alice.ID, nil)
+}
