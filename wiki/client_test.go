@@ -594,3 +594,69 @@ func newServer(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// A session that is lost again right after logging in again is an error,
+// not a loop.
+func TestReloginOnlyOnce(t *testing.T) {
+	var logins atomic.Int32
+	api := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Form.Get("meta") == "tokens":
+			writeJSON(w, `{"batchcomplete":true,"query":{"tokens":{"logintoken":"tok+\\"}}}`)
+		case r.Form.Get("action") == "login":
+			if logins.Add(1) > 10 {
+				writeJSON(w, `{"login":{"result":"Failed","reason":"stop"}}`)
+				return
+			}
+			writeJSON(w, `{"login":{"result":"Success","lguserid":3,"lgusername":"Bot"}}`)
+		default:
+			writeJSON(w, `{"error":{"code":"assertbotfailed","info":"You do not have the bot right."}}`)
+		}
+	})
+	cfg := testConfig(api.URL)
+	cfg.BotUser, cfg.BotPassword = "Bot@wikipub", "s3cret"
+	c, err := New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Get(context.Background(), parseParams(), nil)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "assertbotfailed" {
+		t.Errorf("error %v, want *APIError assertbotfailed", err)
+	}
+	if logins.Load() != 2 || api.count("parse") != 2 {
+		t.Errorf("%d logins and %d parse requests, want 2 and 2", logins.Load(), api.count("parse"))
+	}
+}
+
+// Answer types that embed APIErrorField are decoded in one pass.
+func TestDecodeErrorCarrier(t *testing.T) {
+	var ok rcResponse
+	if err := decode(fixture(t, "rc_pages.json"), &ok); err != nil || len(ok.Query.RecentChanges) != 5 || ok.Continue.RCContinue != "20240501100010|106" {
+		t.Errorf("error %v, %d rows, continue %q", err, len(ok.Query.RecentChanges), ok.Continue.RCContinue)
+	}
+	var withErr rcResponse
+	err := decode([]byte(`{"error":{"code":"badvalue","info":"Bad rctype."}}`), &withErr)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || *apiErr != (APIError{Code: "badvalue", Info: "Bad rctype."}) {
+		t.Errorf("error %v, want *APIError badvalue", err)
+	}
+	var html rcResponse
+	if err := decode([]byte("<html>"), &html); !errors.Is(err, errNotJSON) {
+		t.Errorf("error %v, want errNotJSON", err)
+	}
+}
+
+// JSON of an unexpected shape is not "not JSON", whichever decoding path
+// the answer type takes.
+func TestDecodeErrorCarrierWrongShape(t *testing.T) {
+	t.Skip("BUG: client.go decode() reports any json.Unmarshal error of an errorCarrier (rcResponse) as errNotJSON, so valid JSON of an unexpected shape says \"answer is not JSON\" and is retried as retryable, unlike the non-carrier path, which returns a non-retryable \"decoding API answer\"")
+	var out rcResponse
+	err := decode([]byte(`{"query":{"recentchanges":[{"type":"edit","rcid":"12"}]}}`), &out)
+	if err == nil || errors.Is(err, errNotJSON) || !strings.Contains(err.Error(), "decoding API answer") {
+		t.Errorf("error %v, want a \"decoding API answer\" error that is not errNotJSON", err)
+	}
+	if retryable(err) {
+		t.Errorf("a wrong shape is retryable")
+	}
+}

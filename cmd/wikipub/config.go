@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -33,6 +34,11 @@ type serveConfig struct {
 	RCLateSweep time.Duration
 	LogFormat   string
 	LogLevel    slog.Level
+
+	Discoverable bool
+	Indexable    bool
+	AllowPrivate []netip.Prefix
+	Workers      int
 }
 
 // parseServe reads flags, then WIKIPUB_* environment variables for flags not
@@ -42,7 +48,7 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs := flag.NewFlagSet("wikipub serve", flag.ContinueOnError)
 	fs.SetOutput(out)
 	c := &serveConfig{}
-	var namespaces, logLevel string
+	var namespaces, logLevel, allowPrivate string
 	fs.StringVar(&c.Wiki, "wiki", "", "the wiki's API URL, e.g. https://wiki.example/w/api.php (required)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the base URL the Fediverse reaches wikipub at, e.g. https://wiki.example (default: http://localhost plus the --listen port)")
 	fs.StringVar(&c.Listen, "listen", ":8080", "address to serve HTTP on")
@@ -58,6 +64,10 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs.DurationVar(&c.RCOverlap, "rc-overlap", 10*time.Second, "how far before its cursor each recent-changes read starts again, to catch rows written late")
 	fs.DurationVar(&c.RCLateWin, "rc-late-window", 15*time.Minute, "how far back to look for category-membership rows, which the job queue writes late")
 	fs.DurationVar(&c.RCLateSweep, "rc-late-sweep", 30*time.Second, "how often to look back for late category-membership rows")
+	fs.BoolVar(&c.Discoverable, "discoverable", true, "let Mastodon list the wiki's actors in its profile directory")
+	fs.BoolVar(&c.Indexable, "indexable", true, "let Mastodon index the posts for full-text search")
+	fs.StringVar(&allowPrivate, "allow-private-addresses", "", "comma-separated CIDR ranges wikipub may send requests to although they are internal (e.g. 10.0.0.0/8 for a Fediverse server on the same network); by default loopback, private and link-local addresses are refused")
+	fs.IntVar(&c.Workers, "delivery-workers", 8, "how many deliveries run at once")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.Usage = func() {
@@ -98,6 +108,16 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 		return nil, err
 	}
 	c.Namespaces = ns
+	for _, part := range strings.Split(allowPrivate, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("--allow-private-addresses: %q is not a CIDR range like 10.0.0.0/8", part)
+		}
+		c.AllowPrivate = append(c.AllowPrivate, p)
+	}
 	return c, c.check()
 }
 
@@ -135,6 +155,9 @@ func (c *serveConfig) check() error {
 		}
 	} else if c.Data == "" {
 		return errors.New("--data must name a file for the embedded store (or set --redis)")
+	}
+	if c.Workers < 1 || c.Workers > 1024 {
+		return fmt.Errorf("--delivery-workers %d: use 1 to 1024", c.Workers)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format %q: use text or json", c.LogFormat)

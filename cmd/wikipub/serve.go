@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/federation/store/redisstore"
@@ -44,7 +45,21 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: routes(), ReadHeaderTimeout: 10 * time.Second}
+	ua := fmt.Sprintf("wikipub/%s (+%s)", version, cfg.PublicURL)
+	outbound := federation.NewHTTPClient(cfg.AllowPrivate)
+	fed := federation.NewServer(federation.Config{
+		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable,
+		Version: version, UserAgent: ua, Logger: log,
+	}, client, st, outbound)
+	deliverer := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{
+		Workers: cfg.Workers, UserAgent: ua, Logger: log,
+	})
+	deliveryCtx, stopDelivery := context.WithCancel(ctx)
+	deliveryDone := make(chan struct{})
+	go func() { deliverer.Run(deliveryCtx); close(deliveryDone) }()
+	defer func() { stopDelivery(); <-deliveryDone }()
+
+	srv := &http.Server{Handler: routes(fed), ReadHeaderTimeout: 10 * time.Second}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
 	log.Info("serving HTTP", "addr", ln.Addr().String())
@@ -89,8 +104,9 @@ func openStore(ctx context.Context, cfg *serveConfig) (store.Store, error) {
 	return boltstore.Open(cfg.Data)
 }
 
-func routes() http.Handler {
+func routes(fed *federation.Server) http.Handler {
 	mux := http.NewServeMux()
+	fed.Routes(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")

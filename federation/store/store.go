@@ -102,6 +102,9 @@ type Store interface {
 	// was already recorded, so a replayed activity is processed once. ttl must
 	// be positive so the record cannot outlive its usefulness.
 	MarkSeen(ctx context.Context, activityID string, ttl time.Duration) (first bool, err error)
+	// ForgetSeen removes a mark (no error when there is none), so that an
+	// activity whose handling failed is handled when its sender retries.
+	ForgetSeen(ctx context.Context, activityID string) error
 
 	// Enqueue durably adds deliveries; when it returns nil they survive a crash.
 	// Each delivery is stored as Delivery.Prepared(now) returns it; a

@@ -73,3 +73,19 @@ func purgeSeen(tx *bolt.Tx, now time.Time, max int) error {
 	}
 	return nil
 }
+
+// ForgetSeen removes a mark, so that an activity whose handling failed is
+// handled when its sender retries.
+func (s *Store) ForgetSeen(ctx context.Context, activityID string) error {
+	return s.update(ctx, fmt.Sprintf("forget seen %q", activityID), func(tx *bolt.Tx) error {
+		seen, exp := tx.Bucket([]byte(bucketSeen)), tx.Bucket([]byte(bucketSeenExp))
+		v := seen.Get([]byte(activityID))
+		if v == nil {
+			return nil
+		}
+		if err := exp.Delete(timeKey(decodeUint64(v), activityID)); err != nil {
+			return err
+		}
+		return seen.Delete([]byte(activityID))
+	})
+}

@@ -59,6 +59,7 @@ func TestRedisRestart(t *testing.T) {
 		{"ClaimHandle", func(ctx context.Context) error { _, err := s.ClaimHandle(ctx, "h", "actor"); return err }},
 		{"HandleOwner", func(ctx context.Context) error { _, err := s.HandleOwner(ctx, "h"); return err }},
 		{"MarkSeen", func(ctx context.Context) error { _, err := s.MarkSeen(ctx, "a", time.Minute); return err }},
+		{"ForgetSeen", func(ctx context.Context) error { return s.ForgetSeen(ctx, "a") }},
 		{"Enqueue", func(ctx context.Context) error { return s.Enqueue(ctx, store.Delivery{ID: "lost"}) }},
 		{"Claim", func(ctx context.Context) error { _, err := s.Claim(ctx, time.Now(), 10, time.Minute); return err }},
 		{"Ack", func(ctx context.Context) error { return s.Ack(ctx, "survivor") }},

@@ -25,3 +25,12 @@ func (s *Store) MarkSeen(ctx context.Context, activityID string, ttl time.Durati
 func ceilMillis(d time.Duration) time.Duration {
 	return (d + time.Millisecond - 1).Truncate(time.Millisecond)
 }
+
+// ForgetSeen removes a mark, so that an activity whose handling failed is
+// handled when its sender retries.
+func (s *Store) ForgetSeen(ctx context.Context, activityID string) error {
+	if err := s.client.Del(ctx, s.keys.seen(activityID)).Err(); err != nil {
+		return fmt.Errorf("redisstore: forget seen %q: %w", activityID, err)
+	}
+	return nil
+}

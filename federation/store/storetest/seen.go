@@ -26,6 +26,14 @@ func testMarkSeen(t *testing.T, s store.Store) {
 			t.Errorf("step %d: MarkSeen(%s) first = %v, want %v", i, st.id, first, st.wantFirst)
 		}
 	}
+	must(t, s.ForgetSeen(ctx, "https://remote.example/activities/1"), "ForgetSeen")
+	must(t, s.ForgetSeen(ctx, "https://remote.example/activities/never"), "ForgetSeen of an absent mark")
+	if first, err := s.MarkSeen(ctx, "https://remote.example/activities/1", time.Hour); err != nil || !first {
+		t.Errorf("MarkSeen after ForgetSeen: first = %v, err = %v; want true, nil", first, err)
+	}
+	if first, _ := s.MarkSeen(ctx, "https://remote.example/activities/2", time.Hour); first {
+		t.Errorf("ForgetSeen of one id forgot another")
+	}
 	for _, ttl := range []time.Duration{0, -time.Second} {
 		if _, err := s.MarkSeen(ctx, "https://remote.example/activities/3", ttl); err == nil {
 			t.Errorf("MarkSeen with ttl %v succeeded, want an error", ttl)

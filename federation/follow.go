@@ -1,0 +1,138 @@
+package federation
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wikipub/wikipub/federation/store"
+)
+
+// onFollow accepts a follow of one of our actors: the follower is stored,
+// and an Accept embedding the Follow verbatim is queued to the follower's
+// personal inbox, signed as the followed actor (GoToSocial requires
+// Accept.id and actor == signer). A follow of anything that cannot be an
+// actor is rejected, signed by the instance actor.
+func (s *Server) onFollow(ctx context.Context, act *activity) error {
+	follower, err := s.remote.Actor(ctx, act.signer, false)
+	if err != nil {
+		return fmt.Errorf("fetching follower %s: %w", act.signer, err)
+	}
+	ref, ok := s.iris.ParseActor(act.objectID())
+	var a *Actor
+	if ok && ref.Kind != KindInstance {
+		a, err = s.resolver.follow(ctx, ref)
+	}
+	if !ok || ref.Kind == KindInstance || errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) {
+		s.log.InfoContext(ctx, "follow rejected: not an actor", "object", act.objectID(), "follower", act.signer)
+		return s.queueReply(ctx, "Reject", Ref{Kind: KindInstance}, act, follower)
+	}
+	if err != nil {
+		return err
+	}
+	actorID := s.iris.Actor(a.Ref)
+	added, err := s.store.AddFollower(ctx, actorID, store.Follower{
+		ID: follower.ID, Inbox: follower.Inbox, SharedInbox: follower.SharedInbox,
+		FollowID: act.ID, Since: time.Now().UTC(),
+	})
+	if err != nil {
+		return fmt.Errorf("adding follower %s of %s: %w", follower.ID, actorID, err)
+	}
+	s.log.InfoContext(ctx, "follow accepted", "actor", actorID, "handle", a.Handle, "follower", follower.ID, "new", added)
+	return s.queueReply(ctx, "Accept", a.Ref, act, follower)
+}
+
+// queueReply queues an Accept or Reject of act, from ours, to the
+// follower's personal inbox. Its id is derived from the Follow's, so a
+// replay queues the same delivery, not a second one.
+func (s *Server) queueReply(ctx context.Context, typ string, from Ref, act *activity, to *RemoteActor) error {
+	fromID := s.iris.Actor(from)
+	sum := sha256.Sum256([]byte(typ + "\x00" + act.ID + "\x00" + fromID))
+	tag := hex.EncodeToString(sum[:12])
+	body, err := json.Marshal(map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams",
+		"id":       fromID + "#" + lower(typ) + "s/" + tag,
+		"type":     typ,
+		"actor":    fromID,
+		"object":   json.RawMessage(act.raw),
+		"to":       []string{to.ID},
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := s.keys.Get(ctx, fromID); err != nil {
+		return err
+	}
+	return s.store.Enqueue(ctx, store.Delivery{
+		ID: typ + ":" + tag, Inbox: to.Inbox, Signer: fromID, Body: body,
+	})
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// onUndo removes a follow. The Follow may be embedded or given by id only.
+func (s *Server) onUndo(ctx context.Context, act *activity) error {
+	var inner struct {
+		ID     string          `json:"id"`
+		Type   string          `json:"type"`
+		Object json.RawMessage `json:"object"`
+	}
+	if err := json.Unmarshal(act.Object, &inner); err == nil && inner.Type != "" {
+		if inner.Type != "Follow" {
+			return nil // likes and boosts come with the replies work
+		}
+		ref, ok := s.iris.ParseActor(idOf(inner.Object))
+		if !ok {
+			return nil
+		}
+		if a, err := s.resolver.follow(ctx, ref); err == nil {
+			ref = a.Ref
+		}
+		return s.unfollow(ctx, s.iris.Actor(ref), act.signer)
+	}
+	followID := act.objectID()
+	follows, err := s.store.Follows(ctx, act.signer)
+	if err != nil {
+		return err
+	}
+	for actorID, f := range follows {
+		if f.FollowID == followID {
+			return s.unfollow(ctx, actorID, act.signer)
+		}
+	}
+	return nil
+}
+
+func (s *Server) unfollow(ctx context.Context, actorID, follower string) error {
+	removed, err := s.store.RemoveFollower(ctx, actorID, follower)
+	if err != nil {
+		return fmt.Errorf("removing follower %s of %s: %w", follower, actorID, err)
+	}
+	s.log.InfoContext(ctx, "unfollowed", "actor", actorID, "follower", follower, "was_following", removed)
+	return nil
+}
+
+// onDelete forgets a remote actor that deleted itself.
+func (s *Server) onDelete(ctx context.Context, act *activity) error {
+	if act.objectID() != act.signer {
+		return nil // deleted notes come with the replies work
+	}
+	n, err := s.store.RemoveFollowerEverywhere(ctx, act.signer)
+	if err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "remote actor deleted", "actor", act.signer, "follows_removed", n)
+	return nil
+}

@@ -1,0 +1,26 @@
+package federation
+
+import "net/http"
+
+const nodeinfo20 = "http://nodeinfo.diaspora.software/ns/schema/2.0"
+
+func (s *Server) nodeinfoLinks(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, "application/json", map[string]any{
+		"links": []map[string]string{{"rel": nodeinfo20, "href": s.iris.Base + "/nodeinfo/2.0"}},
+	})
+}
+
+// nodeinfo is the NodeInfo 2.0 document: exactly the schema's properties,
+// served as plain application/json (GoToSocial refuses the 2.1 profile type).
+func (s *Server) nodeinfo(w http.ResponseWriter, r *http.Request) {
+	site := s.wiki.Site()
+	writeJSON(w, "application/json", map[string]any{
+		"version":           "2.0",
+		"software":          map[string]string{"name": "wikipub", "version": s.cfg.Version},
+		"protocols":         []string{"activitypub"},
+		"services":          map[string][]string{"inbound": {}, "outbound": {}},
+		"openRegistrations": false,
+		"usage":             map[string]any{"users": map[string]any{}},
+		"metadata":          map[string]any{"nodeName": site.SiteName, "wiki": site.Server, "generator": site.Generator},
+	})
+}

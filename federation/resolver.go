@@ -1,0 +1,307 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wikipub/wikipub/federation/handle"
+	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/wiki"
+)
+
+// Wiki is what the federation side asks of the wiki; *wiki.Client has it.
+type Wiki interface {
+	Site() *wiki.SiteInfo
+	PageByID(ctx context.Context, id int64) (wiki.Page, error)
+	PagesByTitle(ctx context.Context, titles []string) (map[string]wiki.Page, error)
+	UserByID(ctx context.Context, id int64) (wiki.User, error)
+	UsersByName(ctx context.Context, names []string) (map[string]wiki.User, error)
+}
+
+// HandleStore is the first-claimer index that keeps handles unique and stable.
+type HandleStore interface {
+	ClaimHandle(ctx context.Context, handle, owner string) (string, error)
+	HandleOwner(ctx context.Context, handle string) (string, error)
+}
+
+// Errors of actor resolution, mapped to HTTP statuses by the handlers.
+var (
+	// ErrNoActor: nothing of that name can be an actor (404).
+	ErrNoActor = errors.New("no such actor")
+	// ErrGone: the actor existed and its page or account is gone (410).
+	ErrGone = errors.New("actor is gone")
+)
+
+// RedirectError says a page is a redirect and names its target's actor.
+type RedirectError struct{ Target Ref }
+
+func (e *RedirectError) Error() string { return "redirect to " + e.Target.String() }
+
+// Actor is one of our actors as the wiki describes it now.
+type Actor struct {
+	Ref    Ref
+	Handle string
+	// Name is the page title or the user name.
+	Name string
+	// URL is the wiki page (for editors, their user page).
+	URL       string
+	Published time.Time
+	Namespace int
+}
+
+// Resolver finds our actors by id, handle or wiki URL, with a short cache
+// so that a hot actor is not an API call per request.
+type Resolver struct {
+	wiki    Wiki
+	handles HandleStore
+	keys    *Keys
+	iris    IRIs
+	byRef   *ttlCache[Ref, *Actor]
+	byName  *ttlCache[string, Ref]
+}
+
+// NewResolver returns a resolver; ttl bounds how stale a title may be.
+func NewResolver(w Wiki, h HandleStore, keys *Keys, iris IRIs, ttl time.Duration) *Resolver {
+	return &Resolver{wiki: w, handles: h, keys: keys, iris: iris,
+		byRef: newTTLCache[Ref, *Actor](ttl, 100_000), byName: newTTLCache[string, Ref](ttl, 100_000)}
+}
+
+// Forget drops what the cache knows of an actor (after a move or deletion).
+func (r *Resolver) Forget(ref Ref) { r.byRef.drop(ref) }
+
+// ByRef returns the actor, ErrNoActor, ErrGone or a *RedirectError.
+func (r *Resolver) ByRef(ctx context.Context, ref Ref) (*Actor, error) {
+	if a, ok := r.byRef.get(ref); ok {
+		return a, nil
+	}
+	var a *Actor
+	var err error
+	switch ref.Kind {
+	case KindPage:
+		a, err = r.page(ctx, ref)
+	case KindUser:
+		a, err = r.user(ctx, ref)
+	case KindInstance:
+		site := r.wiki.Site()
+		a = &Actor{Ref: ref, Handle: instanceHandle, Name: site.SiteName, URL: site.PageURL(""), Namespace: -1}
+	default:
+		err = ErrNoActor
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.byRef.put(ref, a)
+	return a, nil
+}
+
+// instanceHandle names the instance actor in WebFinger.
+const instanceHandle = "wikipub"
+
+func (r *Resolver) page(ctx context.Context, ref Ref) (*Actor, error) {
+	p, err := r.wiki.PageByID(ctx, ref.ID)
+	if errors.Is(err, wiki.ErrNotFound) {
+		return nil, r.goneOrMissing(ctx, ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	site := r.wiki.Site()
+	if p.Redirect {
+		targets, err := r.wiki.PagesByTitle(ctx, []string{p.Title})
+		if err != nil {
+			return nil, err
+		}
+		t, ok := targets[p.Title]
+		if !ok || t.ID == p.ID {
+			return nil, ErrNoActor // a broken or looping redirect
+		}
+		return nil, &RedirectError{Target: Ref{Kind: KindPage, ID: t.ID}}
+	}
+	if p.Namespace == 2 && !strings.Contains(p.Title, "/") {
+		// A user page is its editor.
+		_, name := site.SplitTitle(p.Title)
+		users, err := r.wiki.UsersByName(ctx, []string{name})
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			return nil, &RedirectError{Target: Ref{Kind: KindUser, ID: u.ID}}
+		}
+		return nil, ErrNoActor
+	}
+	if p.Namespace < 0 {
+		return nil, ErrNoActor
+	}
+	h, err := r.claim(ctx, handle.ForPage(site, p.Title), handle.PageFallback(p.ID), ref)
+	if err != nil {
+		return nil, err
+	}
+	return &Actor{Ref: ref, Handle: h, Name: p.Title, URL: site.PageURL(p.Title), Published: p.Created, Namespace: p.Namespace}, nil
+}
+
+func (r *Resolver) user(ctx context.Context, ref Ref) (*Actor, error) {
+	u, err := r.wiki.UserByID(ctx, ref.ID)
+	if errors.Is(err, wiki.ErrNotFound) {
+		return nil, r.goneOrMissing(ctx, ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	h, err := r.claim(ctx, handle.ForUser(u.Name), handle.UserFallback(u.ID), ref)
+	if err != nil {
+		return nil, err
+	}
+	site := r.wiki.Site()
+	userNS := "User"
+	if ns, ok := site.Namespaces[2]; ok && ns.Name != "" {
+		userNS = ns.Name
+	}
+	return &Actor{Ref: ref, Handle: h, Name: u.Name, URL: site.PageURL(userNS + ":" + u.Name), Published: u.Registration, Namespace: 2}, nil
+}
+
+// goneOrMissing tells a deleted actor (it had a key: someone fetched or
+// followed it) from one that never was.
+func (r *Resolver) goneOrMissing(ctx context.Context, ref Ref) error {
+	known, err := r.keys.Exists(ctx, r.iris.Actor(ref))
+	if err != nil {
+		return err
+	}
+	if known {
+		return ErrGone
+	}
+	return ErrNoActor
+}
+
+// claim gives the actor its natural handle unless another actor has it.
+func (r *Resolver) claim(ctx context.Context, natural, fallback string, ref Ref) (string, error) {
+	if natural == "" {
+		return fallback, nil
+	}
+	owner, err := r.handles.ClaimHandle(ctx, natural, ref.String())
+	if err != nil {
+		return "", fmt.Errorf("claiming handle %s: %w", natural, err)
+	}
+	if owner != ref.String() {
+		return fallback, nil
+	}
+	return natural, nil
+}
+
+// ByHandle finds an actor by handle, case-insensitively. Handles once given
+// keep pointing at their actor (a moved page answers to its old handle too).
+func (r *Resolver) ByHandle(ctx context.Context, h string) (*Actor, error) {
+	h = handle.Canonical(h)
+	if h == instanceHandle {
+		return r.ByRef(ctx, Ref{Kind: KindInstance})
+	}
+	if ref, ok := r.byName.get(h); ok {
+		return r.follow(ctx, ref)
+	}
+	ref, err := r.refByHandle(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	r.byName.put(h, ref)
+	return r.follow(ctx, ref)
+}
+
+// follow resolves a ref through one redirect.
+func (r *Resolver) follow(ctx context.Context, ref Ref) (*Actor, error) {
+	a, err := r.ByRef(ctx, ref)
+	var re *RedirectError
+	if errors.As(err, &re) {
+		return r.ByRef(ctx, re.Target)
+	}
+	return a, err
+}
+
+func (r *Resolver) refByHandle(ctx context.Context, h string) (Ref, error) {
+	owner, err := r.handles.HandleOwner(ctx, h)
+	switch {
+	case err == nil:
+		if ref, ok := parseActorPath(owner); ok {
+			return ref, nil
+		}
+		return Ref{}, fmt.Errorf("handle %s has a malformed owner %q", h, owner)
+	case !errors.Is(err, store.ErrNotFound):
+		return Ref{}, err
+	}
+	site := r.wiki.Site()
+	hr := handle.Parse(site, h)
+	switch hr.Kind {
+	case handle.PageID:
+		return Ref{Kind: KindPage, ID: hr.ID}, nil
+	case handle.UserID:
+		return Ref{Kind: KindUser, ID: hr.ID}, nil
+	case handle.User:
+		return r.userByCandidates(ctx, site, h)
+	case handle.Page:
+		return r.pageByCandidates(ctx, site, h)
+	}
+	return Ref{}, ErrNoActor
+}
+
+func (r *Resolver) pageByCandidates(ctx context.Context, site *wiki.SiteInfo, h string) (Ref, error) {
+	cands := handle.Candidates(site, h)
+	pages, err := r.wiki.PagesByTitle(ctx, cands)
+	if err != nil {
+		return Ref{}, err
+	}
+	// Most likely first; a redirect's title counts, resolving to its target.
+	for _, c := range cands {
+		if p, ok := pages[c]; ok && handle.ForPage(site, c) == h {
+			return Ref{Kind: KindPage, ID: p.ID}, nil
+		}
+	}
+	return Ref{}, ErrNoActor
+}
+
+func (r *Resolver) userByCandidates(ctx context.Context, site *wiki.SiteInfo, h string) (Ref, error) {
+	var names []string
+	for _, c := range handle.Candidates(site, h) {
+		_, name := site.SplitTitle(c)
+		names = append(names, name)
+	}
+	users, err := r.wiki.UsersByName(ctx, names)
+	if err != nil {
+		return Ref{}, err
+	}
+	for _, n := range names {
+		if u, ok := users[n]; ok && handle.ForUser(u.Name) == h {
+			return Ref{Kind: KindUser, ID: u.ID}, nil
+		}
+	}
+	return Ref{}, ErrNoActor
+}
+
+// ByPageURL finds the actor of a wiki page URL (WebFinger resource, or a
+// URL pasted into a Fediverse search box).
+func (r *Resolver) ByPageURL(ctx context.Context, u string) (*Actor, error) {
+	title, ok := titleFromURL(r.wiki.Site(), u)
+	if !ok {
+		return nil, ErrNoActor
+	}
+	site := r.wiki.Site()
+	if ns, rest := site.SplitTitle(title); ns.ID == 2 && !strings.Contains(rest, "/") {
+		users, err := r.wiki.UsersByName(ctx, []string{rest})
+		if err != nil {
+			return nil, err
+		}
+		for _, us := range users {
+			return r.ByRef(ctx, Ref{Kind: KindUser, ID: us.ID})
+		}
+		return nil, ErrNoActor
+	}
+	pages, err := r.wiki.PagesByTitle(ctx, []string{title})
+	if err != nil {
+		return nil, err
+	}
+	p, ok := pages[title]
+	if !ok {
+		return nil, ErrNoActor
+	}
+	return r.follow(ctx, Ref{Kind: KindPage, ID: p.ID})
+}

@@ -1,0 +1,231 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wikipub/wikipub/federation/httpsig"
+	"github.com/wikipub/wikipub/federation/store"
+)
+
+// Config is what the federation side is told at start.
+type Config struct {
+	// PublicURL is the base URL the Fediverse reaches us at, no trailing slash.
+	PublicURL string
+	// Host is the handle domain; by default the host of PublicURL.
+	Host string
+	// Discoverable and Indexable are copied into every actor.
+	Discoverable, Indexable bool
+	// Version and UserAgent name this build.
+	Version, UserAgent string
+	// CacheTTL bounds how stale a cached actor may be; default 1 min.
+	CacheTTL time.Duration
+	Logger   *slog.Logger
+}
+
+// Server answers the Fediverse: WebFinger, NodeInfo, actors, collections
+// and inboxes.
+type Server struct {
+	cfg      Config
+	iris     IRIs
+	wiki     Wiki
+	store    store.Store
+	keys     *Keys
+	resolver *Resolver
+	remote   *Remote
+	verifier *httpsig.Verifier
+	log      *slog.Logger
+	docs     *ttlCache[Ref, []byte]
+}
+
+// NewServer wires the federation side over a wiki, a store and an HTTP
+// client for outbound requests.
+func NewServer(cfg Config, w Wiki, st store.Store, client *http.Client) *Server {
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = time.Minute
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	iris := IRIs{Base: strings.TrimSuffix(cfg.PublicURL, "/")}
+	keys := NewKeys(st)
+	remote := NewRemote(client, keys, iris, cfg.UserAgent)
+	return &Server{
+		cfg: cfg, iris: iris, wiki: w, store: st, keys: keys,
+		resolver: NewResolver(w, st, keys, iris, cfg.CacheTTL),
+		remote:   remote,
+		verifier: httpsig.NewVerifier(remote),
+		log:      cfg.Logger,
+		docs:     newTTLCache[Ref, []byte](cfg.CacheTTL, 100_000),
+	}
+}
+
+// Keys exposes the key source, for the deliverer.
+func (s *Server) Keys() *Keys { return s.keys }
+
+// IRIs exposes the id scheme.
+func (s *Server) IRIs() IRIs { return s.iris }
+
+// Routes registers the federation endpoints on mux.
+func (s *Server) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /.well-known/webfinger", s.webfinger)
+	mux.HandleFunc("GET /.well-known/host-meta", s.hostMeta)
+	mux.HandleFunc("GET /.well-known/nodeinfo", s.nodeinfoLinks)
+	mux.HandleFunc("GET /nodeinfo/2.0", s.nodeinfo)
+	mux.HandleFunc("GET /{at}", s.profile) // /@handle; a wildcard must be a whole segment
+	mux.HandleFunc("GET /ap/instance", s.actor)
+	mux.HandleFunc("GET /ap/{kind}/{id}", s.actor)
+	mux.HandleFunc("GET /ap/{kind}/{id}/followers", s.followers)
+	mux.HandleFunc("GET /ap/{kind}/{id}/following", s.following)
+	mux.HandleFunc("GET /ap/{kind}/{id}/outbox", s.outbox)
+	mux.HandleFunc("POST /ap/inbox", s.inbox)
+	mux.HandleFunc("POST /ap/instance/inbox", s.inbox)
+	mux.HandleFunc("POST /ap/{kind}/{id}/inbox", s.inbox)
+}
+
+// refFromPath reads the actor named by a request path.
+func (s *Server) refFromPath(r *http.Request) (Ref, bool) {
+	if r.PathValue("kind") == "" {
+		return Ref{Kind: KindInstance}, true
+	}
+	return parseActorPath(r.PathValue("kind") + "/" + r.PathValue("id"))
+}
+
+func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
+	ref, ok := s.refFromPath(r)
+	if !ok {
+		writeError(w, http.StatusNotFound, "no such actor")
+		return
+	}
+	a, err := s.resolver.ByRef(r.Context(), ref)
+	if err != nil {
+		s.actorError(w, r, err)
+		return
+	}
+	if wantsHTML(r) {
+		// A person opening the actor id lands on the wiki page.
+		http.Redirect(w, r, a.URL, http.StatusFound)
+		return
+	}
+	doc, err := s.actorDoc(r.Context(), a)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Cache-Control", "max-age=60")
+	w.Header().Set("Vary", "Accept")
+	w.Write(doc)
+}
+
+// profile is an actor's page for people: for now a redirect to the wiki
+// page; ActivityPub clients get the actor document.
+func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
+	h, ok := strings.CutPrefix(r.PathValue("at"), "@")
+	if !ok || h == "" {
+		http.NotFound(w, r)
+		return
+	}
+	a, err := s.resolver.ByHandle(r.Context(), h)
+	if err != nil {
+		s.actorError(w, r, err)
+		return
+	}
+	if isAPAccept(r.Header.Get("Accept")) {
+		http.Redirect(w, r, s.iris.Actor(a.Ref), http.StatusFound)
+		return
+	}
+	http.Redirect(w, r, a.URL, http.StatusFound)
+}
+
+// actorDoc renders (or takes from the cache) an actor's document; rendering
+// creates the actor's key the first time.
+func (s *Server) actorDoc(ctx context.Context, a *Actor) ([]byte, error) {
+	if doc, ok := s.docs.get(a.Ref); ok {
+		return doc, nil
+	}
+	key, err := s.keys.Get(ctx, s.iris.Actor(a.Ref))
+	if err != nil {
+		return nil, err
+	}
+	site := s.wiki.Site()
+	doc, err := actorDocument(a, s.iris, key.publicPEM, DocOptions{
+		Host: s.host(), Discoverable: s.cfg.Discoverable, Indexable: s.cfg.Indexable,
+		SiteName: site.SiteName, Logo: site.Logo,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.docs.put(a.Ref, doc)
+	return doc, nil
+}
+
+// host is the handle domain.
+func (s *Server) host() string {
+	if s.cfg.Host != "" {
+		return s.cfg.Host
+	}
+	h := strings.TrimPrefix(strings.TrimPrefix(s.iris.Base, "https://"), "http://")
+	h, _, _ = strings.Cut(h, "/")
+	return h
+}
+
+// actorError maps resolution errors to statuses: 404 unknown, 410 gone,
+// 301 to a redirect's target, 503 when the wiki cannot be asked.
+func (s *Server) actorError(w http.ResponseWriter, r *http.Request, err error) {
+	var re *RedirectError
+	switch {
+	case errors.As(err, &re):
+		target := s.iris.Actor(re.Target)
+		if suffix := r.URL.Path[strings.LastIndex(r.URL.Path, "/"):]; r.PathValue("id") != "" && !strings.HasSuffix(r.URL.Path, "/"+r.PathValue("id")) {
+			target += suffix
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+	case errors.Is(err, ErrNoActor):
+		writeError(w, http.StatusNotFound, "no such actor")
+	case errors.Is(err, ErrGone):
+		writeError(w, http.StatusGone, "this page or account was deleted")
+	default:
+		s.log.WarnContext(r.Context(), "the wiki could not be asked", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "30")
+		writeError(w, http.StatusServiceUnavailable, "the wiki is not answering; try again later")
+	}
+}
+
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	writeError(w, http.StatusInternalServerError, "internal error")
+}
+
+// wantsHTML is true for browsers: they ask for text/html and not for an
+// ActivityPub type.
+func wantsHTML(r *http.Request) bool {
+	acc := r.Header.Get("Accept")
+	return strings.Contains(acc, "text/html") && !isAPAccept(acc)
+}
+
+// isAPAccept recognises the Accept headers of ActivityPub clients.
+func isAPAccept(acc string) bool {
+	return strings.Contains(acc, "application/activity+json") || strings.Contains(acc, "application/ld+json")
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, contentType string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "encoding failed")
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Write(b)
+}

@@ -1,0 +1,79 @@
+package federation
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// jrd is a WebFinger answer.
+type jrd struct {
+	Subject string    `json:"subject"`
+	Aliases []string  `json:"aliases,omitempty"`
+	Links   []jrdLink `json:"links"`
+}
+
+type jrdLink struct {
+	Rel      string `json:"rel"`
+	Type     string `json:"type,omitempty"`
+	Href     string `json:"href,omitempty"`
+	Template string `json:"template,omitempty"`
+}
+
+// webfinger answers for acct:handle@host (case-insensitively, with the
+// canonical lowercase subject), for our actor ids, and for wiki page URLs.
+func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) {
+	res := strings.TrimSpace(r.URL.Query().Get("resource"))
+	if res == "" {
+		writeError(w, http.StatusBadRequest, "resource parameter missing")
+		return
+	}
+	a, err := s.webfingerActor(r, res)
+	if err != nil {
+		if errors.Is(err, errForeignHost) {
+			writeError(w, http.StatusNotFound, err.Error())
+			return
+		}
+		s.actorError(w, r, err)
+		return
+	}
+	id := s.iris.Actor(a.Ref)
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	writeJSON(w, "application/jrd+json", jrd{
+		Subject: "acct:" + a.Handle + "@" + s.host(),
+		Aliases: []string{id, a.URL},
+		Links: []jrdLink{
+			{Rel: "self", Type: ContentType, Href: id},
+			{Rel: "http://webfinger.net/rel/profile-page", Type: "text/html", Href: a.URL},
+		},
+	})
+}
+
+var errForeignHost = errors.New("that resource is not on this server")
+
+func (s *Server) webfingerActor(r *http.Request, res string) (*Actor, error) {
+	ctx := r.Context()
+	if acct, ok := strings.CutPrefix(res, "acct:"); ok {
+		acct = strings.TrimPrefix(acct, "@")
+		name, host, ok := strings.Cut(acct, "@")
+		if !ok || !strings.EqualFold(host, s.host()) {
+			return nil, fmt.Errorf("%w: %s", errForeignHost, res)
+		}
+		return s.resolver.ByHandle(ctx, name)
+	}
+	if ref, ok := s.iris.ParseActor(res); ok {
+		return s.resolver.follow(ctx, ref)
+	}
+	return s.resolver.ByPageURL(ctx, res)
+}
+
+// hostMeta is the XRD pointer to WebFinger that some servers still read.
+func (s *Server) hostMeta(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/xrd+xml; charset=utf-8")
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
+<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">
+  <Link rel="lrdd" type="application/jrd+json" template="%s/.well-known/webfinger?resource={uri}"/>
+</XRD>
+`, s.iris.Base)
+}
