@@ -84,9 +84,10 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("wiki: API URL %q: %w", cfg.API, err)
 	}
 	mw.UserAgent = cfg.UserAgent
-	// maxlag asks a replicated wiki to refuse us while its replicas lag,
-	// rather than add to the load; go-mwclient waits and retries.
-	mw.Maxlag.On = true
+	// maxlag (set per call below) asks a replicated wiki to refuse us while
+	// its replicas lag. go-mwclient's own maxlag loop sleeps without the
+	// context, so it stays off and our retry loop, which honours ctx, waits.
+	mw.Maxlag.On = false
 	c := &Client{cfg: cfg, mw: mw, log: cfg.Logger}
 
 	site, err := c.probe(ctx)
@@ -208,6 +209,10 @@ func (c *Client) call(ctx context.Context, p params.Values, post bool, out any) 
 			return fmt.Errorf("wiki: %s: %w", action, err)
 		}
 		delay := backoff(c.cfg.RetryBase, attempt, time.Minute)
+		if errors.As(err, &apiErr) && apiErr.Code == "maxlag" && apiErr.Lag > 0 {
+			// Give the replicas the time the wiki says they are behind.
+			delay = max(delay, min(time.Duration(apiErr.Lag*float64(time.Second)), 30*time.Second))
+		}
 		c.log.WarnContext(ctx, "wiki API call failed, retrying", "action", action, "attempt", attempt+1, "retry_in", delay, "err", err)
 		select {
 		case <-ctx.Done():
@@ -219,6 +224,9 @@ func (c *Client) call(ctx context.Context, p params.Values, post bool, out any) 
 
 // once makes one request through go-mwclient and checks the answer.
 func (c *Client) once(ctx context.Context, p params.Values, post bool, out any) error {
+	if p.Get("maxlag") == "" {
+		p.Set("maxlag", "5")
+	}
 	var body []byte
 	err := c.withContext(ctx, func(mw *mwclient.Client) error {
 		var err error
@@ -232,6 +240,12 @@ func (c *Client) once(ctx context.Context, p params.Values, post bool, out any) 
 	if err != nil {
 		if errors.Is(err, mwclient.ErrAPIBusy) {
 			return &APIError{Code: "maxlag", Info: "the wiki's database replicas lag; retried and gave up for now"}
+		}
+		// go-mwclient reports a lagged wiki (X-Database-Lag) with the answer's
+		// body as the error text; it is an API error, retried with backoff.
+		var env APIErrorField
+		if json.Unmarshal([]byte(err.Error()), &env) == nil && env.Error != nil {
+			return env.Error
 		}
 		return &transportError{err: err}
 	}
@@ -285,6 +299,8 @@ var errNotJSON = errors.New("answer is not JSON")
 type APIError struct {
 	Code string `json:"code"`
 	Info string `json:"info"`
+	// Lag is the replica lag in seconds that a maxlag error reports.
+	Lag float64 `json:"lag"`
 }
 
 func (e *APIError) Error() string { return "API error " + e.Code + ": " + e.Info }
@@ -336,7 +352,11 @@ type errorCarrier interface{ apiError() *APIError }
 func decode(body []byte, out any) error {
 	if ec, ok := out.(errorCarrier); ok {
 		if err := json.Unmarshal(body, out); err != nil {
-			return fmt.Errorf("%w: %v (starts %q)", errNotJSON, err, snippet(body))
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				return fmt.Errorf("%w: %v (starts %q)", errNotJSON, err, snippet(body))
+			}
+			return fmt.Errorf("decoding API answer: %w", err)
 		}
 		if e := ec.apiError(); e != nil {
 			return e

@@ -34,7 +34,10 @@ type cursorJSON struct {
 
 // NewCursor starts at t with nothing handled yet.
 func NewCursor(t time.Time) *Cursor {
-	return &Cursor{Timestamp: t.UTC(), Floor: t.UTC(), seen: map[int64]seenRow{}}
+	// Row timestamps are whole seconds: a floor inside a second would drop
+	// rows of that second.
+	t = t.UTC().Truncate(time.Second)
+	return &Cursor{Timestamp: t, Floor: t, seen: map[int64]seenRow{}}
 }
 
 // Seen reports whether the row was handled already, or is older than the

@@ -140,20 +140,25 @@ func (w *Watcher) loadCursor(ctx context.Context) error {
 		if start.IsZero() {
 			start = time.Now()
 		}
-		w.cur = NewCursor(start)
+		cur := NewCursor(start)
 		// Saved at once: a watcher that stops before the first change must
 		// not start later than this on its next run.
-		raw, err := w.cur.MarshalBinary()
+		raw, err := cur.MarshalBinary()
 		if err != nil {
 			return err
 		}
 		if err := w.store.SetCursor(ctx, w.cfg.CursorName, raw); err != nil {
 			return fmt.Errorf("saving the first recent-changes cursor: %w", err)
 		}
+		w.cur = cur
 		return nil
 	}
-	w.cur = &Cursor{}
-	return w.cur.UnmarshalBinary(raw)
+	cur := &Cursor{}
+	if err := cur.UnmarshalBinary(raw); err != nil {
+		return err
+	}
+	w.cur = cur
+	return nil
 }
 
 // ErrNoCursor is what a CursorStore returns (wrapped or not) before the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -130,13 +131,13 @@ func (c *serveConfig) check() error {
 	}
 	if c.PublicURL == "" {
 		port := "8080"
-		if _, p, ok := strings.Cut(c.Listen, ":"); ok && p != "" {
+		if _, p, err := net.SplitHostPort(c.Listen); err == nil && p != "" {
 			port = p
 		}
 		c.PublicURL = "http://localhost:" + port
 	}
 	u, err := url.Parse(c.PublicURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return fmt.Errorf("--public-url %q must be a base URL like https://wiki.example, without a path", c.PublicURL)
 	}
 	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
