@@ -209,3 +209,27 @@ func (w *Wiki) Backlog(t testing.TB, n int) {
 		t.Fatalf("making a backlog of %d edits: %v\n%s", n, err, out)
 	}
 }
+
+// AddSettings appends PHP to the wiki's LocalSettings.php; the built-in
+// server reads it on every request, so it takes effect at once.
+func (w *Wiki) AddSettings(t testing.TB, php string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(w.Dir, "LocalSettings.php"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString("\n" + php + "\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.
+func FreeUDPPort() (int, error) {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("finding a free UDP port: %w", err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port, nil
+}
