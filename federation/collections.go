@@ -3,6 +3,9 @@ package federation
 import (
 	"net/http"
 	"net/url"
+	"strconv"
+
+	"github.com/wikipub/wikipub/wiki"
 
 	vocab "github.com/go-ap/activitypub"
 	"github.com/go-ap/jsonld"
@@ -69,14 +72,103 @@ func (s *Server) following(w http.ResponseWriter, r *http.Request) {
 	s.writeAS(w, r, c)
 }
 
-// outbox lists nothing yet; publishing fills it from the wiki's history.
+// outboxPageSize is how many posts one outbox page holds.
+const outboxPageSize = 20
+
+// outbox is a view over the wiki's own history: a page's revisions, an
+// editor's contributions, paged with the wiki's continuation, counted by
+// the wiki. Nothing of the history is copied into our store.
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
-	ref, _, ok := s.collectionActor(w, r)
+	ref, a, ok := s.collectionActor(w, r)
 	if !ok {
 		return
 	}
-	c := vocab.OrderedCollectionNew(vocab.ID(s.iris.Outbox(ref)))
-	s.writeAS(w, r, c)
+	ctx := r.Context()
+	id := s.iris.Outbox(ref)
+	q := r.URL.Query()
+	if q.Get("page") == "" {
+		c := vocab.OrderedCollectionNew(vocab.ID(id))
+		total, err := s.outboxTotal(r, a)
+		if err != nil {
+			s.actorError(w, r, err)
+			return
+		}
+		c.TotalItems = uint(total)
+		if ref.Kind != KindInstance {
+			c.First = vocab.IRI(id + "?page=true")
+		}
+		s.writeAS(w, r, c)
+		return
+	}
+	var changes []wiki.Change
+	var next string
+	var err error
+	switch ref.Kind {
+	case KindPage:
+		changes, next, err = s.wiki.PageHistory(ctx, ref.ID, q.Get("cont"), outboxPageSize)
+	case KindUser:
+		changes, next, err = s.wiki.Contributions(ctx, ref.ID, q.Get("cont"), outboxPageSize)
+	}
+	if err != nil {
+		s.actorError(w, r, err)
+		return
+	}
+	items := make([]any, 0, len(changes))
+	for i := range changes {
+		c := &changes[i]
+		if c.UserHidden || c.CommentHidden || c.ContentHidden || c.Suppressed {
+			continue // what the wiki hides is not shown here either
+		}
+		items = append(items, s.outboxItem(a, c))
+	}
+	pageID := id + "?page=true"
+	if cont := q.Get("cont"); cont != "" {
+		pageID += "&cont=" + url.QueryEscape(cont)
+	}
+	page := map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams",
+		"id":       pageID, "type": "OrderedCollectionPage", "partOf": id, "orderedItems": items,
+	}
+	if next != "" {
+		page["next"] = id + "?page=true&cont=" + url.QueryEscape(next)
+	}
+	writeJSON(w, ContentType, page)
+}
+
+func (s *Server) outboxTotal(r *http.Request, a *Actor) (int, error) {
+	switch a.Ref.Kind {
+	case KindPage:
+		return s.wiki.EditCount(r.Context(), a.Name)
+	case KindUser:
+		u, err := s.wiki.UserByID(r.Context(), a.Ref.ID)
+		return u.EditCount, err
+	}
+	return 0, nil
+}
+
+// outboxItem is a Create from a page's actor, or, in an editor's outbox,
+// their Announce of the page's post. The editor is named from the history
+// row itself, without a look-up per row.
+func (s *Server) outboxItem(owner *Actor, c *wiki.Change) any {
+	site := s.wiki.Site()
+	var ed Editor
+	switch {
+	case c.Anonymous:
+		ed.Unregistered = true
+	case c.User != "":
+		ed.Actor = &Actor{Ref: Ref{Kind: KindUser, ID: c.UserID}, Name: c.User, URL: userPageURL(site, c.User)}
+	}
+	page := owner
+	if owner.Ref.Kind == KindUser {
+		page = &Actor{Ref: Ref{Kind: KindPage, ID: c.PageID}, Name: c.Title, URL: site.PageURL(c.Title)}
+	}
+	note := s.pub.editNote(c, page, ed)
+	if owner.Ref.Kind == KindUser {
+		return map[string]any{"id": note.ID + "/announce/" + strconv.FormatInt(owner.Ref.ID, 10), "type": "Announce",
+			"actor": s.iris.Actor(owner.Ref), "object": note.ID, "published": note.Published, "to": []string{Public}}
+	}
+	return map[string]any{"id": note.ID + "/activity", "type": "Create", "actor": note.AttributedTo,
+		"object": note, "published": note.Published, "to": note.To, "cc": note.CC}
 }
 
 func (s *Server) collectionActor(w http.ResponseWriter, r *http.Request) (Ref, *Actor, bool) {

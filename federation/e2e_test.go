@@ -31,6 +31,7 @@ type instance struct {
 	base   string
 	host   string
 	store  store.Store
+	fed    *federation.Server
 }
 
 func startInstance(t *testing.T, w *testenv.Wiki, st store.Store) *instance {
@@ -57,7 +58,7 @@ func startInstance(t *testing.T, w *testenv.Wiki, st store.Store) *instance {
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	t.Cleanup(func() { cancel(); srv.Close(); <-done })
-	return &instance{wiki: w, client: c, base: base, host: ln.Addr().String(), store: st}
+	return &instance{wiki: w, client: c, base: base, host: ln.Addr().String(), store: st, fed: fed}
 }
 
 func stores(t *testing.T) map[string]func(t *testing.T) store.Store {

@@ -155,11 +155,16 @@ func (r *Resolver) user(ctx context.Context, ref Ref) (*Actor, error) {
 		return nil, err
 	}
 	site := r.wiki.Site()
+	return &Actor{Ref: ref, Handle: h, Name: u.Name, URL: userPageURL(site, u.Name), Published: u.Registration, Namespace: 2}, nil
+}
+
+// userPageURL is an editor's user page, in the wiki's own namespace name.
+func userPageURL(site *wiki.SiteInfo, name string) string {
 	userNS := "User"
 	if ns, ok := site.Namespaces[2]; ok && ns.Name != "" {
 		userNS = ns.Name
 	}
-	return &Actor{Ref: ref, Handle: h, Name: u.Name, URL: site.PageURL(userNS + ":" + u.Name), Published: u.Registration, Namespace: 2}, nil
+	return site.PageURL(userNS + ":" + name)
 }
 
 // goneOrMissing tells a deleted actor (it had a key: someone fetched or
@@ -304,4 +309,21 @@ func (r *Resolver) ByPageURL(ctx context.Context, u string) (*Actor, error) {
 		return nil, ErrNoActor
 	}
 	return r.follow(ctx, Ref{Kind: KindPage, ID: p.ID})
+}
+
+// deletedPage describes the actor of a page the wiki has just deleted, from
+// the deletion's own row, since the wiki no longer knows the page. It is
+// nil for a page that never had an actor: nobody can follow it.
+func (r *Resolver) deletedPage(ctx context.Context, c *wiki.Change) (*Actor, error) {
+	ref := Ref{Kind: KindPage, ID: c.PageID}
+	known, err := r.keys.Exists(ctx, r.iris.Actor(ref))
+	if err != nil || !known {
+		return nil, err
+	}
+	site := r.wiki.Site()
+	h, err := r.claim(ctx, handle.ForPage(site, c.Title), handle.PageFallback(c.PageID), ref)
+	if err != nil {
+		return nil, err
+	}
+	return &Actor{Ref: ref, Handle: h, Name: c.Title, URL: site.PageURL(c.Title), Namespace: c.Namespace}, nil
 }

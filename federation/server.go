@@ -6,11 +6,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/wiki"
 )
 
 // Config is what the federation side is told at start.
@@ -23,9 +25,24 @@ type Config struct {
 	Discoverable, Indexable bool
 	// Version and UserAgent name this build.
 	Version, UserAgent string
+	// PublicTimelines addresses posts to Public (public timelines) instead
+	// of cc (unlisted, the default).
+	PublicTimelines bool
 	// CacheTTL bounds how stale a cached actor may be; default 1 min.
 	CacheTTL time.Duration
 	Logger   *slog.Logger
+}
+
+// WikiReader is everything the federation side reads from the wiki:
+// actors, revisions for posts built on demand, histories for outboxes.
+type WikiReader interface {
+	Wiki
+	RevisionChange(ctx context.Context, id int64) (wiki.Change, error)
+	Revisions(ctx context.Context, ids []int64) (map[int64]wiki.Revision, error)
+	FileURL(ctx context.Context, title string) (string, string, error)
+	PageHistory(ctx context.Context, pageID int64, cont string, limit int) ([]wiki.Change, string, error)
+	Contributions(ctx context.Context, userID int64, cont string, limit int) ([]wiki.Change, string, error)
+	EditCount(ctx context.Context, title string) (int, error)
 }
 
 // Server answers the Fediverse: WebFinger, NodeInfo, actors, collections
@@ -33,7 +50,7 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	iris     IRIs
-	wiki     Wiki
+	wiki     WikiReader
 	store    store.Store
 	keys     *Keys
 	resolver *Resolver
@@ -41,11 +58,12 @@ type Server struct {
 	verifier *httpsig.Verifier
 	log      *slog.Logger
 	docs     *ttlCache[Ref, []byte]
+	pub      *Publisher
 }
 
 // NewServer wires the federation side over a wiki, a store and an HTTP
 // client for outbound requests.
-func NewServer(cfg Config, w Wiki, st store.Store, client *http.Client) *Server {
+func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *Server {
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = time.Minute
 	}
@@ -55,7 +73,7 @@ func NewServer(cfg Config, w Wiki, st store.Store, client *http.Client) *Server 
 	iris := IRIs{Base: strings.TrimSuffix(cfg.PublicURL, "/")}
 	keys := NewKeys(st)
 	remote := NewRemote(client, keys, iris, cfg.UserAgent)
-	return &Server{
+	s := &Server{
 		cfg: cfg, iris: iris, wiki: w, store: st, keys: keys,
 		resolver: NewResolver(w, st, keys, iris, cfg.CacheTTL),
 		remote:   remote,
@@ -63,6 +81,8 @@ func NewServer(cfg Config, w Wiki, st store.Store, client *http.Client) *Server 
 		log:      cfg.Logger,
 		docs:     newTTLCache[Ref, []byte](cfg.CacheTTL, 100_000),
 	}
+	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines}
+	return s
 }
 
 // Keys exposes the key source, for the deliverer.
@@ -83,6 +103,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ap/{kind}/{id}/followers", s.followers)
 	mux.HandleFunc("GET /ap/{kind}/{id}/following", s.following)
 	mux.HandleFunc("GET /ap/{kind}/{id}/outbox", s.outbox)
+	mux.HandleFunc("GET /ap/rev/{id}", s.revisionObject)
+	mux.HandleFunc("GET /ap/log/{id}", s.withdrawnOrMissing)
+	mux.HandleFunc("GET /ap/rc/{id}", s.withdrawnOrMissing)
 	mux.HandleFunc("POST /ap/inbox", s.inbox)
 	mux.HandleFunc("POST /ap/instance/inbox", s.inbox)
 	mux.HandleFunc("POST /ap/{kind}/{id}/inbox", s.inbox)
@@ -120,6 +143,7 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ContentType)
 	w.Header().Set("Cache-Control", "max-age=60")
 	w.Header().Set("Vary", "Accept")
+	w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
 	w.Write(doc)
 }
 

@@ -36,8 +36,11 @@ type serveConfig struct {
 	LogFormat   string
 	LogLevel    slog.Level
 
-	Discoverable bool
-	Indexable    bool
+	Discoverable    bool
+	Indexable       bool
+	PublicTimelines bool
+	SweepWindow     time.Duration
+	SweepEvery      time.Duration
 	AllowPrivate []netip.Prefix
 	Workers      int
 }
@@ -69,6 +72,9 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs.BoolVar(&c.Indexable, "indexable", true, "let Mastodon index the posts for full-text search")
 	fs.StringVar(&allowPrivate, "allow-private-addresses", "", "comma-separated CIDR ranges wikipub may send requests to although they are internal (e.g. 10.0.0.0/8 for a Fediverse server on the same network); by default loopback, private and link-local addresses are refused")
 	fs.IntVar(&c.Workers, "delivery-workers", 8, "how many deliveries run at once")
+	fs.BoolVar(&c.PublicTimelines, "public-timelines", false, "address posts to public timelines; by default they are unlisted (they reach followers without flooding public timelines)")
+	fs.DurationVar(&c.SweepWindow, "sweep-window", 30*24*time.Hour, "how far back published revisions are re-checked for hidden parts (suppression leaves no trace in recent changes)")
+	fs.DurationVar(&c.SweepEvery, "sweep-every", 5*time.Minute, "pause between re-checks of published revisions")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.Usage = func() {

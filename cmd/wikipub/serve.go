@@ -48,7 +48,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	ua := fmt.Sprintf("wikipub/%s (+%s)", version, cfg.PublicURL)
 	outbound := federation.NewHTTPClient(cfg.AllowPrivate)
 	fed := federation.NewServer(federation.Config{
-		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable,
+		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, PublicTimelines: cfg.PublicTimelines,
 		Version: version, UserAgent: ua, Logger: log,
 	}, client, st, outbound)
 	deliverer := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{
@@ -70,7 +70,12 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 			return err
 		}
 	}
-	w := wiki.NewWatcher(client, cursorStore{st}, logChanges(log), wiki.WatcherConfig{
+	sweeper := fed.NewSweeper(federation.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Logger: log})
+	sweepDone := make(chan struct{})
+	go func() { sweeper.Run(deliveryCtx); close(sweepDone) }()
+	defer func() { stopDelivery(); <-sweepDone }()
+
+	w := wiki.NewWatcher(client, cursorStore{st}, publishChanges(log, fed.Publisher()), wiki.WatcherConfig{
 		Poll:       cfg.Poll,
 		Overlap:    cfg.RCOverlap,
 		LateWindow: cfg.RCLateWin,
@@ -126,9 +131,8 @@ func (c cursorStore) Cursor(ctx context.Context, name string) ([]byte, error) {
 	return b, err
 }
 
-// logChanges is the handler until the federation side publishes changes:
-// one structured line per change.
-func logChanges(log *slog.Logger) wiki.Handler {
+// publishChanges logs each change (at debug level) and publishes it.
+func publishChanges(log *slog.Logger, pub *federation.Publisher) wiki.Handler {
 	return func(ctx context.Context, changes []wiki.Change) error {
 		for i := range changes {
 			c := &changes[i]
@@ -152,9 +156,9 @@ func logChanges(log *slog.Logger) wiki.Handler {
 			if c.UserHidden || c.CommentHidden || c.ContentHidden {
 				attrs = append(attrs, slog.Bool("userhidden", c.UserHidden), slog.Bool("commenthidden", c.CommentHidden), slog.Bool("contenthidden", c.ContentHidden))
 			}
-			log.LogAttrs(ctx, slog.LevelInfo, "change", attrs...)
+			log.LogAttrs(ctx, slog.LevelDebug, "change", attrs...)
 		}
-		return nil
+		return pub.Handle(ctx, changes)
 	}
 }
 

@@ -25,7 +25,7 @@ func TestUDPWakeUp(t *testing.T) {
 	d := startDaemon(t, filepath.Join(t.TempDir(), "run.log"),
 		"--wiki", w.API, "--listen", "127.0.0.1:0", "--poll", "1m", "--include-bots",
 		"--rc-udp", fmt.Sprintf("127.0.0.1:%d", port),
-		"--data", filepath.Join(t.TempDir(), "wikipub.db"), "--log-format", "json")
+		"--data", filepath.Join(t.TempDir(), "wikipub.db"), "--log-format", "json", "--log-level", "debug")
 	waitLogged(t, d, "watching recent changes", 20*time.Second)
 	time.Sleep(2 * time.Second) // well inside the first minute-long wait
 

@@ -22,7 +22,7 @@ func TestWatcherWikiDown(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond)
 	d := startDaemon(t, filepath.Join(t.TempDir(), "run.log"),
 		"--wiki", w.API, "--listen", "127.0.0.1:0", "--poll", "200ms", "--include-bots",
-		"--data", filepath.Join(t.TempDir(), "wikipub.db"), "--log-format", "json")
+		"--data", filepath.Join(t.TempDir(), "wikipub.db"), "--log-format", "json", "--log-level", "debug")
 
 	for i := 0; i < 5; i++ {
 		admin.Edit(t, fmt.Sprintf("Before %d", i), "text", "before the outage")

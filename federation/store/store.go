@@ -55,6 +55,28 @@ type Delivery struct {
 	Created time.Time
 }
 
+// Published is one post we delivered, kept so that what the wiki later
+// hides or deletes can be withdrawn from followers' servers. Only posts that
+// had recipients are recorded, so the record grows with what people follow,
+// not with the wiki's edit rate.
+type Published struct {
+	// ObjectID is our object's id (the Note), unique.
+	ObjectID string
+	// ActivityID is the id of the activity that carried it (the Create).
+	ActivityID string
+	// Actor is our actor that published it.
+	Actor  string
+	PageID int64
+	// RevID is the revision the post is about; 0 for log events.
+	RevID int64
+	// At is when the wiki made the change.
+	At time.Time
+	// Recipients are the inboxes it was delivered to, for the Delete.
+	Recipients []string
+	// Withdrawn is set once a Delete was queued for it.
+	Withdrawn bool
+}
+
 // Store is the state of one wikipub deployment. Every method is safe for
 // concurrent use; the Redis backend is also safe across processes.
 type Store interface {
@@ -124,6 +146,17 @@ type Store interface {
 	Reschedule(ctx context.Context, d Delivery) error
 	// QueueLen returns how many deliveries are queued, due or not.
 	QueueLen(ctx context.Context) (int, error)
+
+	// RecordPublished stores (or replaces) the record of a post, by ObjectID.
+	RecordPublished(ctx context.Context, p Published) error
+	// PublishedPost returns one record, or ErrNotFound.
+	PublishedPost(ctx context.Context, objectID string) (Published, error)
+	// PublishedByPage returns every record of one page, oldest first.
+	PublishedByPage(ctx context.Context, pageID int64) ([]Published, error)
+	// PublishedSince pages through records with At >= since, in (At,
+	// ObjectID) order, starting after the record afterObjectID ("" for the
+	// first page); for the sweep that re-checks recent revisions.
+	PublishedSince(ctx context.Context, since time.Time, afterObjectID string, limit int) ([]Published, error)
 
 	// AcquireLease takes or renews the named lease for holder until ttl from
 	// now; it returns false while another holder's lease is live. ttl must

@@ -183,12 +183,24 @@ func (s *Session) HideRevisions(t testing.TB, revids []int64, what string, suppr
 // API's multipart upload is not in go-mwclient); it logs an upload row.
 func (s *Session) Upload(t testing.TB, name, comment string) {
 	t.Helper()
+	s.upload(t, name, comment)
+}
+
+// UploadAgain uploads a new version of an existing file.
+func (s *Session) UploadAgain(t testing.TB, name, comment string) {
+	t.Helper()
+	s.upload(t, name, comment, "--overwrite")
+}
+
+func (s *Session) upload(t testing.TB, name, comment string, extra ...string) {
+	t.Helper()
 	dir := t.TempDir()
 	svg := fmt.Sprintf(`<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>%d</text></svg>`, time.Now().UnixNano())
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(svg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s.W.Maint(t, "importImages.php", "--extensions=svg", "--comment="+comment, "--user="+s.W.AdminUser, dir)
+	args := append([]string{"--extensions=svg", "--comment=" + comment, "--user=" + s.W.AdminUser}, extra...)
+	s.W.Maint(t, "importImages.php", append(args, dir)...)
 }
 
 // RunJobs runs the job queue, which writes category-membership rows.

@@ -27,6 +27,10 @@ const (
 	bucketDue       = "due"       // due time ‖ delivery id → empty, earliest first
 	bucketLeases    = "leases"    // lease name → JSON lease
 	bucketHandles   = "handles"   // handle → owner
+
+	bucketPublished     = "published"     // object id → JSON Published
+	bucketPublishedAt   = "publishedat"   // At ‖ object id → empty, oldest first
+	bucketPublishedPage = "publishedpage" // page id ‖ At ‖ object id → empty
 )
 
 // Store is the bbolt-backed store.Store; it is safe for concurrent use by the
@@ -56,7 +60,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range []string{bucketCursors, bucketKeys, bucketFollowers, bucketFollowing,
-			bucketSeen, bucketSeenExp, bucketQueue, bucketDue, bucketLeases, bucketHandles} {
+			bucketSeen, bucketSeenExp, bucketQueue, bucketDue, bucketLeases, bucketHandles,
+			bucketPublished, bucketPublishedAt, bucketPublishedPage} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

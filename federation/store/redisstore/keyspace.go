@@ -1,6 +1,9 @@
 package redisstore
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // keyspace names every key. All keys start with the hash tag {prefix}, so in
 // Redis Cluster they all map to one slot: the Lua scripts that derive keys
@@ -61,3 +64,22 @@ func (k keyspace) delivery(id string) string { return k.deliveryPrefix() + id }
 
 // lease is a string holding the lease holder, expiring with the lease.
 func (k keyspace) lease(name string) string { return k.base + "lease:" + name }
+
+// publishedPrefix prefixes published.
+func (k keyspace) publishedPrefix() string { return k.base + "published:post:" }
+
+// published is a hash holding one published post: its JSON record, its
+// index member and its page id.
+func (k keyspace) published(objectID string) string { return k.publishedPrefix() + objectID }
+
+// publishedAt is a sorted set of the index members of every published post,
+// all scored 0 so they sort by member, which starts with At.
+func (k keyspace) publishedAt() string { return k.base + "published:at" }
+
+// publishedPagePrefix prefixes publishedPage.
+func (k keyspace) publishedPagePrefix() string { return k.base + "published:page:" }
+
+// publishedPage is a sorted set like publishedAt holding one page's posts.
+func (k keyspace) publishedPage(pageID int64) string {
+	return k.publishedPagePrefix() + strconv.FormatInt(pageID, 10)
+}

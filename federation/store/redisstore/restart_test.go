@@ -65,6 +65,12 @@ func TestRedisRestart(t *testing.T) {
 		{"Ack", func(ctx context.Context) error { return s.Ack(ctx, "survivor") }},
 		{"Reschedule", func(ctx context.Context) error { return s.Reschedule(ctx, d) }},
 		{"QueueLen", func(ctx context.Context) error { _, err := s.QueueLen(ctx); return err }},
+		{"RecordPublished", func(ctx context.Context) error {
+			return s.RecordPublished(ctx, store.Published{ObjectID: "o", PageID: 1, At: due})
+		}},
+		{"PublishedPost", func(ctx context.Context) error { _, err := s.PublishedPost(ctx, "o"); return err }},
+		{"PublishedByPage", func(ctx context.Context) error { _, err := s.PublishedByPage(ctx, 1); return err }},
+		{"PublishedSince", func(ctx context.Context) error { _, err := s.PublishedSince(ctx, due, "", 10); return err }},
 		{"AcquireLease", func(ctx context.Context) error { _, err := s.AcquireLease(ctx, "l", "h", time.Minute); return err }},
 		{"ReleaseLease", func(ctx context.Context) error { return s.ReleaseLease(ctx, "l", "h") }},
 	}

@@ -19,6 +19,9 @@ type scripts struct {
 	reschedule       *redis.Script
 	acquireLease     *redis.Script
 	releaseLease     *redis.Script
+	recordPublished  *redis.Script
+	publishedByPage  *redis.Script
+	publishedSince   *redis.Script
 }
 
 func newScripts() scripts {
@@ -35,5 +38,8 @@ func newScripts() scripts {
 		reschedule:       redis.NewScript(rescheduleLua),
 		acquireLease:     redis.NewScript(acquireLeaseLua),
 		releaseLease:     redis.NewScript(releaseLeaseLua),
+		recordPublished:  redis.NewScript(recordPublishedLua),
+		publishedByPage:  redis.NewScript(publishedByPageLua),
+		publishedSince:   redis.NewScript(publishedSinceLua),
 	}
 }

@@ -36,6 +36,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimLimit", testClaimLimit},
 		{"ClaimLease", testClaimLease},
 		{"ClaimConcurrent", testClaimConcurrent},
+		{"PublishedRoundTrip", testPublishedRoundTrip},
+		{"PublishedReplace", testPublishedReplace},
+		{"PublishedByPage", testPublishedByPage},
+		{"PublishedSince", testPublishedSince},
 		{"Lease", testLease},
 		{"LeaseExpiry", testLeaseExpiry},
 	}

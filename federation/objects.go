@@ -1,0 +1,88 @@
+package federation
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/wiki"
+)
+
+// revisionObject serves the post about a revision, built on demand from
+// the wiki, so the same revision always gives the same object: 410 once the
+// post was withdrawn or the wiki hides any part of the revision, a redirect
+// to the diff for browsers.
+func (s *Server) revisionObject(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != r.PathValue("id") {
+		writeError(w, http.StatusNotFound, "no such post")
+		return
+	}
+	objectID := s.iris.Base + "/ap/rev/" + r.PathValue("id")
+	post, perr := s.store.PublishedPost(ctx, objectID)
+	if perr == nil && post.Withdrawn {
+		writeError(w, http.StatusGone, "this post was withdrawn")
+		return
+	}
+	c, err := s.wiki.RevisionChange(ctx, id)
+	switch {
+	case errors.Is(err, wiki.ErrNotFound) && perr == nil:
+		writeError(w, http.StatusGone, "the revision is gone")
+		return
+	case errors.Is(err, wiki.ErrNotFound):
+		writeError(w, http.StatusNotFound, "no such revision")
+		return
+	case err != nil:
+		s.actorError(w, r, err)
+		return
+	case c.UserHidden || c.CommentHidden || c.ContentHidden || c.Suppressed:
+		writeError(w, http.StatusGone, "the wiki hides this revision")
+		return
+	}
+	pub := s.pub
+	page, err := pub.pageActor(ctx, c.PageID)
+	if err != nil {
+		s.actorError(w, r, err)
+		return
+	}
+	if page == nil {
+		writeError(w, http.StatusNotFound, "the revision's page has no actor")
+		return
+	}
+	ed, err := pub.editor(ctx, &c)
+	if err != nil {
+		s.actorError(w, r, err)
+		return
+	}
+	note := pub.editNote(&c, page, ed)
+	if wantsHTML(r) {
+		http.Redirect(w, r, note.URL, http.StatusFound)
+		return
+	}
+	s.writeObject(w, r, note)
+}
+
+// withdrawnOrMissing serves log and category posts, which are not rebuilt
+// from the wiki: 410 once withdrawn, else 404.
+func (s *Server) withdrawnOrMissing(w http.ResponseWriter, r *http.Request) {
+	post, err := s.store.PublishedPost(r.Context(), s.iris.Base+r.URL.Path)
+	if err == nil && post.Withdrawn {
+		writeError(w, http.StatusGone, "this post was withdrawn")
+		return
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.internalError(w, r, err)
+		return
+	}
+	writeError(w, http.StatusNotFound, "this post is only delivered, not served")
+}
+
+// writeObject serves a Note with the ActivityStreams context.
+func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, note Note) {
+	writeJSON(w, ContentType, struct {
+		Context string `json:"@context"`
+		Note
+	}{"https://www.w3.org/ns/activitystreams", note})
+}

@@ -1,0 +1,226 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/wiki"
+)
+
+// logNote is a post about a log event, with an id derived from the log id.
+func (p *Publisher) logNote(c *wiki.Change, page *Actor, content string) Note {
+	to, cc := p.addressing(page)
+	site := p.s.wiki.Site()
+	return Note{
+		ID: p.s.iris.Base + "/ap/log/" + strconv.FormatInt(c.LogID, 10), Type: "Note",
+		AttributedTo: p.s.iris.Actor(page.Ref), Content: content, URL: site.PageURL(page.Name),
+		Published: c.Timestamp.UTC(), To: to, CC: cc,
+	}
+}
+
+// pageLog posts a log event on a page (restore, protection) to the page's
+// followers and, boosted, to the performer's.
+func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) error {
+	page, err := p.pageActor(ctx, c.PageID)
+	if err != nil || page == nil {
+		return err
+	}
+	ed, err := p.editor(ctx, c)
+	if err != nil {
+		return err
+	}
+	content := logContent(p.s.wiki.Site(), c, ed, verb+" "+link(page.URL, page.Name))
+	return p.publish(ctx, c, page, ed.Actor, p.logNote(c, page, content))
+}
+
+// move renames the page's actor on followers' servers (an Update with the
+// new name and handle; the id stays) and posts the move. The old handle
+// keeps pointing at the actor: handles are never given to another.
+func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
+	ref := Ref{Kind: KindPage, ID: c.PageID}
+	p.s.resolver.Forget(ref)
+	p.s.docs.drop(ref)
+	page, err := p.pageActor(ctx, c.PageID)
+	if err != nil || page == nil {
+		return err
+	}
+	followers, err := p.followersOf(ctx, page)
+	if err != nil {
+		return err
+	}
+	if len(followers.inboxes) > 0 {
+		doc, err := p.s.actorDoc(ctx, page)
+		if err != nil {
+			return err
+		}
+		actorID := p.s.iris.Actor(ref)
+		update, err := json.Marshal(map[string]any{
+			"@context": "https://www.w3.org/ns/activitystreams",
+			"id":       actorID + "#updates/" + strconv.FormatInt(c.LogID, 10), "type": "Update",
+			"actor": actorID, "to": []string{Public}, "object": json.RawMessage(doc),
+		})
+		if err != nil {
+			return err
+		}
+		var ds []store.Delivery
+		for _, inbox := range followers.inboxes {
+			ds = append(ds, delivery(actorID+"#updates/"+strconv.FormatInt(c.LogID, 10), actorID, inbox, update))
+		}
+		if err := p.s.store.Enqueue(ctx, ds...); err != nil {
+			return err
+		}
+	}
+	ed, err := p.editor(ctx, c)
+	if err != nil {
+		return err
+	}
+	site := p.s.wiki.Site()
+	from := c.Title
+	to := c.Title
+	if c.Move != nil {
+		to = c.Move.TargetTitle
+	}
+	content := logContent(site, c, ed, "moved "+link(site.PageURL(from), from)+" to "+link(site.PageURL(to), to))
+	return p.publish(ctx, c, page, ed.Actor, p.logNote(c, page, content))
+}
+
+// pageDeleted withdraws every post of a deleted page from the servers it
+// went to (Delete with a Tombstone; our endpoints answer 410), then tells the
+// page's followers. The actor stays: deleted pages are often restored.
+func (p *Publisher) pageDeleted(ctx context.Context, c *wiki.Change) error {
+	posts, err := p.s.store.PublishedByPage(ctx, c.PageID)
+	if err != nil {
+		return err
+	}
+	for _, post := range posts {
+		if err := p.withdraw(ctx, post); err != nil {
+			return err
+		}
+	}
+	p.s.resolver.Forget(Ref{Kind: KindPage, ID: c.PageID})
+	page, err := p.s.resolver.deletedPage(ctx, c)
+	if err != nil || page == nil {
+		return err
+	}
+	ed, err := p.editor(ctx, c)
+	if err != nil {
+		return err
+	}
+	content := logContent(p.s.wiki.Site(), c, ed, "deleted "+link(page.URL, page.Name))
+	return p.publish(ctx, c, page, ed.Actor, p.logNote(c, page, content))
+}
+
+// withdraw queues a Delete of one post to every inbox it went to, signed
+// by its author, and marks it so our endpoints answer 410.
+func (p *Publisher) withdraw(ctx context.Context, post store.Published) error {
+	if post.Withdrawn {
+		return nil
+	}
+	del, err := json.Marshal(map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams",
+		"id":       post.ObjectID + "/delete", "type": "Delete", "actor": post.Actor,
+		"to":     []string{Public},
+		"object": map[string]any{"id": post.ObjectID, "type": "Tombstone", "formerType": "Note"},
+	})
+	if err != nil {
+		return err
+	}
+	var ds []store.Delivery
+	for _, inbox := range post.Recipients {
+		ds = append(ds, delivery(post.ObjectID+"/delete", post.Actor, inbox, del))
+	}
+	if err := p.s.store.Enqueue(ctx, ds...); err != nil {
+		return err
+	}
+	post.Withdrawn = true
+	if err := p.s.store.RecordPublished(ctx, post); err != nil {
+		return err
+	}
+	p.log.InfoContext(ctx, "withdrew a post", "object", post.ObjectID, "deliveries", len(ds))
+	return nil
+}
+
+// revisionDeleted withdraws the posts of revisions whose user, summary or
+// text the wiki now hides. Showing them again does not bring posts back.
+func (p *Publisher) revisionDeleted(ctx context.Context, c *wiki.Change) error {
+	rd := c.RevisionDelete
+	if rd == nil || rd.Type != "revision" || rd.New == 0 {
+		return nil
+	}
+	for _, id := range rd.IDs {
+		post, err := p.s.store.PublishedPost(ctx, p.s.iris.Base+"/ap/rev/"+strconv.FormatInt(id, 10))
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := p.withdraw(ctx, post); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// upload posts a new file from its File page's actor, with the image.
+func (p *Publisher) upload(ctx context.Context, c *wiki.Change) error {
+	page, err := p.pageActor(ctx, c.PageID)
+	if err != nil || page == nil {
+		return err
+	}
+	ed, err := p.editor(ctx, c)
+	if err != nil {
+		return err
+	}
+	site := p.s.wiki.Site()
+	verb := "uploaded"
+	if c.LogAction == "overwrite" {
+		verb = "uploaded a new version of"
+	}
+	note := p.logNote(c, page, logContent(site, c, ed, verb+" "+link(page.URL, page.Name)))
+	fileURL, mime, err := p.w.FileURL(ctx, c.Title)
+	if err != nil && !errors.Is(err, wiki.ErrNotFound) {
+		return err
+	}
+	if fileURL != "" {
+		alt := ""
+		if !c.CommentHidden {
+			alt = c.Comment
+		}
+		note.Attachment = []Media{{Type: "Image", MediaType: mime, URL: fileURL, Name: alt}}
+	}
+	return p.publish(ctx, c, page, ed.Actor, note)
+}
+
+// categorize tells a category's followers that a page joined or left it.
+func (p *Publisher) categorize(ctx context.Context, c *wiki.Change) error {
+	cats, err := p.w.PagesByTitle(ctx, []string{c.Title})
+	if err != nil {
+		return err
+	}
+	cat, ok := cats[c.Title]
+	if !ok {
+		return nil // the category has no page, so no actor
+	}
+	page, err := p.pageActor(ctx, cat.ID)
+	if err != nil || page == nil {
+		return err
+	}
+	site := p.s.wiki.Site()
+	to, cc := p.addressing(page)
+	text := summaryHTML(c.ParsedComment, site.Server)
+	if text == "" || c.CommentHidden {
+		return nil
+	}
+	note := Note{
+		ID: p.s.iris.Base + "/ap/rc/" + strconv.FormatInt(c.RCID, 10), Type: "Note",
+		AttributedTo: p.s.iris.Actor(page.Ref), Content: "<p>" + link(page.URL, page.Name) + ": " + text + "</p>",
+		URL: page.URL, Published: c.Timestamp.UTC(), To: to, CC: cc,
+	}
+	rec := *c
+	rec.PageID = cat.ID
+	return p.publish(ctx, &rec, page, nil, note)
+}

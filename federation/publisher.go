@@ -1,0 +1,258 @@
+package federation
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+
+	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/wiki"
+)
+
+// Publisher turns wiki changes into posts and queues their delivery. It is
+// the watcher's handler: it returns only once every delivery is durably
+// queued, so the cursor never moves past an unqueued post; and every id it
+// makes is derived from wiki ids, so a replay after a crash queues the same
+// deliveries again, which the queue keeps once.
+type Publisher struct {
+	s   *Server
+	w   WikiReader
+	log *slog.Logger
+	// publicTimelines puts Public in "to" instead of "cc".
+	publicTimelines bool
+}
+
+// Publisher returns the server's publisher, the watcher's handler.
+func (s *Server) Publisher() *Publisher { return s.pub }
+
+// Handle is a wiki.Handler.
+func (p *Publisher) Handle(ctx context.Context, changes []wiki.Change) error {
+	for i := range changes {
+		if err := p.one(ctx, &changes[i]); err != nil {
+			return fmt.Errorf("publishing rcid %d (%s %q): %w", changes[i].RCID, changes[i].Kind, changes[i].Title, err)
+		}
+	}
+	return nil
+}
+
+func (p *Publisher) one(ctx context.Context, c *wiki.Change) error {
+	switch c.Kind {
+	case wiki.KindNew, wiki.KindEdit:
+		return p.edit(ctx, c)
+	case wiki.KindMove:
+		return p.move(ctx, c)
+	case wiki.KindDelete:
+		return p.pageDeleted(ctx, c)
+	case wiki.KindRestore:
+		return p.pageLog(ctx, c, "restored")
+	case wiki.KindProtect:
+		return p.pageLog(ctx, c, protectVerb(c.LogAction))
+	case wiki.KindUpload:
+		return p.upload(ctx, c)
+	case wiki.KindRevisionDelete:
+		return p.revisionDeleted(ctx, c)
+	case wiki.KindCategorize:
+		return p.categorize(ctx, c)
+	}
+	// Blocks, new accounts and other logs: nobody follows them.
+	return nil
+}
+
+func protectVerb(action string) string {
+	switch action {
+	case "unprotect":
+		return "unprotected"
+	case "modify":
+		return "changed the protection of"
+	}
+	return "protected"
+}
+
+// pageActor is the actor of a change's page, nil when it has none (a
+// redirect, a user page, a page deleted since).
+func (p *Publisher) pageActor(ctx context.Context, pageID int64) (*Actor, error) {
+	if pageID == 0 {
+		return nil, nil
+	}
+	a, err := p.s.resolver.ByRef(ctx, Ref{Kind: KindPage, ID: pageID})
+	var re *RedirectError
+	if errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) || errors.As(err, &re) {
+		return nil, nil
+	}
+	return a, err
+}
+
+// editor says who made a change, as far as a post may say it.
+func (p *Publisher) editor(ctx context.Context, c *wiki.Change) (Editor, error) {
+	switch {
+	case c.UserHidden || c.User == "":
+		return Editor{}, nil
+	case c.Anonymous || c.UserID == 0:
+		return Editor{Unregistered: true}, nil
+	}
+	a, err := p.s.resolver.ByRef(ctx, Ref{Kind: KindUser, ID: c.UserID})
+	if errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) {
+		return Editor{}, nil
+	}
+	if err != nil {
+		return Editor{}, err
+	}
+	return Editor{Actor: a}, nil
+}
+
+// audience is one actor's followers, as distinct inboxes.
+type audience struct {
+	actor   *Actor
+	inboxes []string
+}
+
+// followersOf lists the distinct inboxes of an actor's followers, shared
+// inboxes preferred: one POST per server, not per follower.
+func (p *Publisher) followersOf(ctx context.Context, a *Actor) (audience, error) {
+	aud := audience{actor: a}
+	if a == nil {
+		return aud, nil
+	}
+	seen := map[string]bool{}
+	after := ""
+	for {
+		page, err := p.s.store.Followers(ctx, p.s.iris.Actor(a.Ref), after, 1000)
+		if err != nil {
+			return aud, err
+		}
+		for _, f := range page {
+			inbox := f.SharedInbox
+			if inbox == "" {
+				inbox = f.Inbox
+			}
+			if !seen[inbox] {
+				seen[inbox] = true
+				aud.inboxes = append(aud.inboxes, inbox)
+			}
+		}
+		if len(page) < 1000 {
+			return aud, nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+func (p *Publisher) addressing(a *Actor) (to, cc []string) {
+	followers := p.s.iris.Followers(a.Ref)
+	if p.publicTimelines {
+		return []string{Public}, []string{followers}
+	}
+	return []string{followers}, []string{Public}
+}
+
+// edit posts a new page or an edit: a Create from the page's actor to its
+// followers, and an Announce of it from the editor's actor to theirs.
+// Mastodon shows a post in a home timeline only when the follower follows
+// its author, so one activity cannot reach both audiences; a follower of
+// both sees the post once, Mastodon hides a boost of a post already shown.
+func (p *Publisher) edit(ctx context.Context, c *wiki.Change) error {
+	page, err := p.pageActor(ctx, c.PageID)
+	if err != nil || page == nil {
+		return err
+	}
+	ed, err := p.editor(ctx, c)
+	if err != nil {
+		return err
+	}
+	note := p.editNote(c, page, ed)
+	return p.publish(ctx, c, page, ed.Actor, note)
+}
+
+func (p *Publisher) editNote(c *wiki.Change, page *Actor, ed Editor) Note {
+	site := p.s.wiki.Site()
+	to, cc := p.addressing(page)
+	return Note{
+		ID: p.s.iris.Base + "/ap/rev/" + strconv.FormatInt(c.RevID, 10), Type: "Note",
+		AttributedTo: p.s.iris.Actor(page.Ref), Content: editContent(site, c, page, ed),
+		URL: diffURL(site, c), Published: c.Timestamp.UTC(), To: to, CC: cc,
+	}
+}
+
+// publish queues a Create of note from author to its followers, and an
+// Announce from booster (may be nil) to theirs, and records the post.
+func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster *Actor, note Note) error {
+	authors, err := p.followersOf(ctx, author)
+	if err != nil {
+		return err
+	}
+	boosters, err := p.followersOf(ctx, booster)
+	if err != nil {
+		return err
+	}
+	if len(authors.inboxes) == 0 && len(boosters.inboxes) == 0 {
+		return nil // nobody follows: nothing to send, nothing to remember
+	}
+	authorID := p.s.iris.Actor(author.Ref)
+	create := map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams",
+		"id":       note.ID + "/activity", "type": "Create", "actor": authorID,
+		"published": note.Published, "to": note.To, "cc": note.CC, "object": note,
+	}
+	var ds []store.Delivery
+	add := func(act map[string]any, signer string, inboxes []string) error {
+		body, err := json.Marshal(act)
+		if err != nil {
+			return err
+		}
+		for _, inbox := range inboxes {
+			ds = append(ds, delivery(act["id"].(string), signer, inbox, body))
+		}
+		return nil
+	}
+	if err := add(create, authorID, authors.inboxes); err != nil {
+		return err
+	}
+	if booster != nil && len(boosters.inboxes) > 0 {
+		boosterID := p.s.iris.Actor(booster.Ref)
+		announce := map[string]any{
+			"@context": "https://www.w3.org/ns/activitystreams",
+			"id":       note.ID + "/announce/" + strconv.FormatInt(booster.Ref.ID, 10), "type": "Announce",
+			"actor": boosterID, "published": note.Published, "object": note.ID,
+			"to": []string{p.s.iris.Followers(booster.Ref)}, "cc": []string{Public, authorID},
+		}
+		if err := add(announce, boosterID, boosters.inboxes); err != nil {
+			return err
+		}
+	}
+	recipients := append(append([]string{}, authors.inboxes...), boosters.inboxes...)
+	if err := p.s.store.RecordPublished(ctx, store.Published{
+		ObjectID: note.ID, ActivityID: note.ID + "/activity", Actor: authorID,
+		PageID: c.PageID, RevID: c.RevID, At: c.Timestamp, Recipients: dedupe(recipients),
+	}); err != nil {
+		return err
+	}
+	if err := p.s.store.Enqueue(ctx, ds...); err != nil {
+		return err
+	}
+	p.log.InfoContext(ctx, "published", "object", note.ID, "actor", author.Handle, "deliveries", len(ds))
+	return nil
+}
+
+// delivery derives the delivery id from the activity and the inbox, so the
+// same post queued twice (a replay after a crash) is one delivery.
+func delivery(activityID, signer, inbox string, body []byte) store.Delivery {
+	sum := sha256.Sum256([]byte(activityID + "\x00" + inbox))
+	return store.Delivery{ID: hex.EncodeToString(sum[:16]), Inbox: inbox, Signer: signer, Body: body}
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	out := s[:0]
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
+}
