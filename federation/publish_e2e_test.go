@@ -153,7 +153,9 @@ func TestPublishEndToEnd(t *testing.T) {
 			}
 
 			revC := anon.Edit(t, "Albert Einstein", "Born in Ulm.", "ip edit")
-			c = waitActivity(t, ctx, peer, "the IP edit", func(a map[string]any) bool { return created(a) && objectID(a) == fmt.Sprintf("%s/ap/rev/%d", inst.base, revC) })
+			c = waitActivity(t, ctx, peer, "the IP edit", func(a map[string]any) bool {
+				return created(a) && objectID(a) == fmt.Sprintf("%s/ap/rev/%d", inst.base, revC)
+			})
 			if !strings.Contains(content(c), "An unregistered editor") {
 				t.Errorf("IP edit post: %q", content(c))
 			}
@@ -233,7 +235,9 @@ func TestPublishEndToEnd(t *testing.T) {
 			if object(up)["name"] != "Albert Einstein (physicist)" {
 				t.Errorf("Update carries name %v", object(up)["name"])
 			}
-			waitActivity(t, ctx, peer, "the move post", func(a map[string]any) bool { return created(a) && a["actor"] == einstein && strings.Contains(content(a), "moved") })
+			waitActivity(t, ctx, peer, "the move post", func(a map[string]any) bool {
+				return created(a) && a["actor"] == einstein && strings.Contains(content(a), "moved")
+			})
 			if jrd := webfingerJRD(t, inst.base, "acct:albert_einstein@"+inst.host); !selfLinks(jrd, einstein) {
 				t.Errorf("the old handle no longer finds the moved page: %v", jrd)
 			}

@@ -41,8 +41,8 @@ type serveConfig struct {
 	PublicTimelines bool
 	SweepWindow     time.Duration
 	SweepEvery      time.Duration
-	AllowPrivate []netip.Prefix
-	Workers      int
+	AllowPrivate    []netip.Prefix
+	Workers         int
 }
 
 // parseServe reads flags, then WIKIPUB_* environment variables for flags not
