@@ -127,7 +127,7 @@ func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *act
 		}
 	}
 	status := httpsig.StatusCode(err)
-	if errors.Is(err, httpsig.ErrKeyUnavailable) && !errors.Is(err, ErrRemoteGone) {
+	if errors.Is(err, httpsig.ErrKeyUnavailable) && !errors.Is(err, ErrRemoteGone) && !errors.Is(err, ErrForbiddenAddress) {
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "60")
 	}

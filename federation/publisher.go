@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -92,7 +93,7 @@ func (p *Publisher) editor(ctx context.Context, c *wiki.Change) (Editor, error) 
 	switch {
 	case c.UserHidden || c.User == "":
 		return Editor{}, nil
-	case c.Anonymous || c.UserID == 0:
+	case c.Anonymous || c.UserID == 0 || isTemporaryAccount(c.User):
 		return Editor{Unregistered: true}, nil
 	}
 	a, err := p.s.resolver.ByRef(ctx, Ref{Kind: KindUser, ID: c.UserID})
@@ -104,6 +105,10 @@ func (p *Publisher) editor(ctx context.Context, c *wiki.Change) (Editor, error) 
 	}
 	return Editor{Actor: a}, nil
 }
+
+// isTemporaryAccount recognises MediaWiki's temporary accounts (1.42+,
+// named "~2024-1" and so on): like IP editors, they are never actors.
+func isTemporaryAccount(name string) bool { return strings.HasPrefix(name, "~") }
 
 // audience is one actor's followers, as distinct inboxes.
 type audience struct {

@@ -150,6 +150,9 @@ func (r *Resolver) user(ctx context.Context, ref Ref) (*Actor, error) {
 	if err != nil {
 		return nil, err
 	}
+	if isTemporaryAccount(u.Name) {
+		return nil, ErrNoActor
+	}
 	h, err := r.claim(ctx, handle.ForUser(u.Name), handle.UserFallback(u.ID), ref)
 	if err != nil {
 		return nil, err

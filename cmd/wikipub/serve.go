@@ -85,7 +85,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 		Wake:       wake,
 		Logger:     log,
 	})
-	watchErr := w.Run(ctx)
+	watchErr := runWithLease(ctx, st, holderID(), log, w.Run)
 
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
