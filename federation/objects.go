@@ -10,9 +10,9 @@ import (
 )
 
 // revisionObject serves the post about a revision, built on demand from
-// the wiki, so the same revision always gives the same object: 410 once the
-// post was withdrawn or the wiki hides any part of the revision, a redirect
-// to the diff for browsers.
+// the wiki, so the same revision always gives the same object, with what
+// the wiki hides left out: 410 once the post was withdrawn (or something
+// was hidden since it was made), a redirect to the diff for browsers.
 func (s *Server) revisionObject(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -37,10 +37,12 @@ func (s *Server) revisionObject(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.actorError(w, r, err)
 		return
-	case c.UserHidden || c.CommentHidden || c.ContentHidden || c.Suppressed:
+	case perr == nil && hiddenBits(&c)&^wiki.Visibility(post.Hidden) != 0:
+		// Hidden since it was posted: the withdrawal is on its way.
 		writeError(w, http.StatusGone, "the wiki hides this revision")
 		return
 	}
+	// What the wiki hides is left out of the post, as when it was made.
 	pub := s.pub
 	page, err := pub.pageActor(ctx, c.PageID)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -33,7 +34,7 @@ func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) er
 		return err
 	}
 	content := logContent(p.s.wiki.Site(), c, ed, verb+" "+link(page.URL, page.Name))
-	return p.publish(ctx, c, page, ed.Actor, p.logNote(c, page, content))
+	return p.publish(ctx, c, page, nil, p.logNote(c, page, content))
 }
 
 // move renames the page's actor on followers' servers (an Update with the
@@ -84,7 +85,7 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 		to = c.Move.TargetTitle
 	}
 	content := logContent(site, c, ed, "moved "+link(site.PageURL(from), from)+" to "+link(site.PageURL(to), to))
-	return p.publish(ctx, c, page, ed.Actor, p.logNote(c, page, content))
+	return p.publish(ctx, c, page, nil, p.logNote(c, page, content))
 }
 
 // pageDeleted withdraws every post of a deleted page from the servers it
@@ -110,7 +111,7 @@ func (p *Publisher) pageDeleted(ctx context.Context, c *wiki.Change) error {
 		return err
 	}
 	content := logContent(p.s.wiki.Site(), c, ed, "deleted "+link(page.URL, page.Name))
-	return p.publish(ctx, c, page, ed.Actor, p.logNote(c, page, content))
+	return p.publish(ctx, c, page, nil, p.logNote(c, page, content))
 }
 
 // withdraw queues a Delete of one post to every inbox it went to, signed
@@ -150,6 +151,8 @@ func (p *Publisher) revisionDeleted(ctx context.Context, c *wiki.Change) error {
 	if rd == nil || rd.Type != "revision" || rd.New == 0 {
 		return nil
 	}
+	// Showing parts again does not bring posts back; hiding what a post
+	// already left out does not withdraw it.
 	for _, id := range rd.IDs {
 		post, err := p.s.store.PublishedPost(ctx, p.s.iris.Base+"/ap/rev/"+strconv.FormatInt(id, 10))
 		if errors.Is(err, store.ErrNotFound) {
@@ -157,6 +160,9 @@ func (p *Publisher) revisionDeleted(ctx context.Context, c *wiki.Change) error {
 		}
 		if err != nil {
 			return err
+		}
+		if rd.New&^wiki.Visibility(post.Hidden) == 0 {
+			continue
 		}
 		if err := p.withdraw(ctx, post); err != nil {
 			return err
@@ -188,11 +194,15 @@ func (p *Publisher) upload(ctx context.Context, c *wiki.Change) error {
 	if fileURL != "" {
 		alt := ""
 		if !c.CommentHidden {
-			alt = c.Comment
+			alt = plainText(c.ParsedComment)
 		}
-		note.Attachment = []Media{{Type: "Image", MediaType: mime, URL: fileURL, Name: alt}}
+		kind := "Document"
+		if strings.HasPrefix(mime, "image/") {
+			kind = "Image"
+		}
+		note.Attachment = []Media{{Type: kind, MediaType: mime, URL: fileURL, Name: alt}}
 	}
-	return p.publish(ctx, c, page, ed.Actor, note)
+	return p.publish(ctx, c, page, nil, note)
 }
 
 // categorize tells a category's followers that a page joined or left it.

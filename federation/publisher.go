@@ -184,7 +184,9 @@ func (p *Publisher) editNote(c *wiki.Change, page *Actor, ed Editor) Note {
 }
 
 // publish queues a Create of note from author to its followers, and an
-// Announce from booster (may be nil) to theirs, and records the post.
+// Announce from booster (may be nil) to theirs, and records the post. Only
+// revision posts are boosted: they are the ones a server can fetch by id
+// (built on demand), which a boost needs.
 func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster *Actor, note Note) error {
 	authors, err := p.followersOf(ctx, author)
 	if err != nil {
@@ -233,6 +235,7 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	if err := p.s.store.RecordPublished(ctx, store.Published{
 		ObjectID: note.ID, ActivityID: note.ID + "/activity", Actor: authorID,
 		PageID: c.PageID, RevID: c.RevID, At: c.Timestamp, Recipients: dedupe(recipients),
+		Hidden: int(hiddenBits(c)),
 	}); err != nil {
 		return err
 	}
@@ -241,6 +244,24 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	}
 	p.log.InfoContext(ctx, "published", "object", note.ID, "actor", author.Handle, "deliveries", len(ds))
 	return nil
+}
+
+// hiddenBits is what the wiki hides of a change, as a revision-deletion mask.
+func hiddenBits(c *wiki.Change) wiki.Visibility {
+	var v wiki.Visibility
+	if c.ContentHidden {
+		v |= wiki.HiddenContent
+	}
+	if c.CommentHidden {
+		v |= wiki.HiddenComment
+	}
+	if c.UserHidden {
+		v |= wiki.HiddenUser
+	}
+	if c.Suppressed {
+		v |= wiki.HiddenFromAll
+	}
+	return v
 }
 
 // delivery derives the delivery id from the activity and the inbox, so the

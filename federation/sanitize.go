@@ -73,3 +73,17 @@ func absoluteHTTP(base *url.URL, href string) string {
 
 // escapeText is for plain text (titles, user names) placed in post HTML.
 func escapeText(s string) string { return html.EscapeString(s) }
+
+// plainText is the text of an HTML fragment, for alt text.
+func plainText(fragment string) string {
+	z := xhtml.NewTokenizer(strings.NewReader(fragment))
+	var b strings.Builder
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			return strings.TrimSpace(b.String())
+		case xhtml.TextToken:
+			b.Write(z.Text())
+		}
+	}
+}

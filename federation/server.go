@@ -98,6 +98,15 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /.well-known/nodeinfo", s.nodeinfoLinks)
 	mux.HandleFunc("GET /nodeinfo/2.0", s.nodeinfo)
 	mux.HandleFunc("GET /{at}", s.profile) // /@handle; a wildcard must be a whole segment
+	// The wiki's own page URLs, for a proxy that sends ActivityPub requests
+	// for them here (see the README's deployment section).
+	site := s.wiki.Site()
+	if prefix, _, ok := strings.Cut(site.ArticlePath, "$1"); ok && strings.HasSuffix(prefix, "/") && prefix != "/" && !strings.HasPrefix(prefix, "/ap/") {
+		mux.HandleFunc("GET "+prefix+"{title...}", s.wikiPage)
+	}
+	if site.Script != "" && strings.HasPrefix(site.Script, "/") {
+		mux.HandleFunc("GET "+site.Script, s.wikiPage)
+	}
 	mux.HandleFunc("GET /ap/instance", s.actor)
 	mux.HandleFunc("GET /ap/{kind}/{id}", s.actor)
 	mux.HandleFunc("GET /ap/{kind}/{id}/followers", s.followers)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/wiki"
 )
 
 // SweepConfig tunes the re-check of published revisions.
@@ -55,6 +56,10 @@ func (sw *Sweeper) Run(ctx context.Context) {
 	}
 }
 
+func revisionBits(r *wiki.Revision) wiki.Visibility {
+	return hiddenBits(&wiki.Change{ContentHidden: r.ContentHidden, CommentHidden: r.CommentHidden, UserHidden: r.UserHidden, Suppressed: r.Suppressed})
+}
+
 // SweepStats says what one sweep did and cost.
 type SweepStats struct {
 	Checked, Withdrawn, APICalls int
@@ -95,8 +100,9 @@ func (sw *Sweeper) Sweep(ctx context.Context) (SweepStats, error) {
 			st.Checked++
 			rev, ok := revs[id]
 			// A revision that is gone belongs to a deleted page, whose
-			// deletion withdraws its posts; here only what is hidden counts.
-			if !ok || !rev.Hidden() {
+			// deletion withdraws its posts; here only what is hidden since
+			// the post was made counts.
+			if !ok || revisionBits(&rev)&^wiki.Visibility(byRev[id].Hidden) == 0 {
 				continue
 			}
 			if err := sw.s.pub.withdraw(ctx, byRev[id]); err != nil {

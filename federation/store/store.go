@@ -75,6 +75,10 @@ type Published struct {
 	Recipients []string
 	// Withdrawn is set once a Delete was queued for it.
 	Withdrawn bool
+	// Hidden is MediaWiki's revision-deletion bitmask (1 text, 2 summary,
+	// 4 user, 8 suppressed) as it was when the post was made: the post
+	// already left those parts out, so only what is hidden later withdraws it.
+	Hidden int
 }
 
 // Store is the state of one wikipub deployment. Every method is safe for

@@ -1,0 +1,40 @@
+package federation
+
+import (
+	"net/http"
+	"strings"
+)
+
+// wikiPage answers a wiki page URL (/wiki/Title, or /index.php?title=Title)
+// that a reverse proxy sent here because the client asked for ActivityPub
+// JSON: GoToSocial does not follow rel=alternate links, so the page URL
+// itself must answer with the page's actor.
+func (s *Server) wikiPage(w http.ResponseWriter, r *http.Request) {
+	title := r.PathValue("title")
+	if title == "" {
+		title = r.URL.Query().Get("title")
+	}
+	title = strings.TrimSpace(strings.ReplaceAll(title, "_", " "))
+	if title == "" {
+		writeError(w, http.StatusNotFound, "no page title in the URL")
+		return
+	}
+	site := s.wiki.Site()
+	if !isAPAccept(r.Header.Get("Accept")) {
+		http.Redirect(w, r, site.PageURL(title), http.StatusFound)
+		return
+	}
+	a, err := s.resolver.ByPageURL(r.Context(), site.PageURL(title))
+	if err != nil {
+		s.actorError(w, r, err)
+		return
+	}
+	doc, err := s.actorDoc(r.Context(), a)
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Vary", "Accept")
+	w.Write(doc)
+}
