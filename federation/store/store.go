@@ -81,6 +81,31 @@ type Published struct {
 	Hidden int
 }
 
+// Interaction is something a remote actor did to one of our posts or
+// actors: a reply, a mention, a like, a boost. Replies and mentions may be
+// written to a wiki talk page, which TalkPage, Due and TalkState track.
+type Interaction struct {
+	// ID is the remote object's id (the reply Note) or, for likes and
+	// boosts, the remote activity's id; unique.
+	ID string
+	// Kind is "reply", "mention", "like" or "share".
+	Kind string
+	// Object is our object (post) or, for mentions, our actor it concerns.
+	Object string
+	// Actor is the remote actor's id; ActorName and ActorHandle say who
+	// it is to people (display name, user@host).
+	Actor, ActorName, ActorHandle string
+	// Content is the remote HTML (replies and mentions), URL its page.
+	Content, URL string
+	Published    time.Time
+	// TalkPage is the wiki talk page the reply should reach ("" for none).
+	TalkPage string
+	// Due is when the talk-page writer may take it (flood control window).
+	Due time.Time
+	// TalkState is "", "pending", "written" or "skipped" (not opted in).
+	TalkState string
+}
+
 // Store is the state of one wikipub deployment. Every method is safe for
 // concurrent use; the Redis backend is also safe across processes.
 type Store interface {
@@ -161,6 +186,22 @@ type Store interface {
 	// ObjectID) order, starting after the record afterObjectID ("" for the
 	// first page); for the sweep that re-checks recent revisions.
 	PublishedSince(ctx context.Context, since time.Time, afterObjectID string, limit int) ([]Published, error)
+
+	// AddInteraction stores (or replaces) an interaction by ID; added is
+	// false when it existed.
+	AddInteraction(ctx context.Context, i Interaction) (added bool, err error)
+	// GetInteraction returns one interaction, or ErrNotFound.
+	GetInteraction(ctx context.Context, id string) (Interaction, error)
+	// RemoveInteraction deletes one (no error when absent).
+	RemoveInteraction(ctx context.Context, id string) error
+	// Interactions pages through one object's interactions of one kind in
+	// (Published, ID) order, after the interaction afterID ("" first).
+	Interactions(ctx context.Context, object, kind, afterID string, limit int) ([]Interaction, error)
+	// CountInteractions counts one object's interactions of one kind.
+	CountInteractions(ctx context.Context, object, kind string) (int, error)
+	// DueTalk returns up to limit interactions with TalkState "pending" and
+	// Due <= now, oldest Due first.
+	DueTalk(ctx context.Context, now time.Time, limit int) ([]Interaction, error)
 
 	// AcquireLease takes or renews the named lease for holder until ttl from
 	// now; it returns false while another holder's lease is live. ttl must

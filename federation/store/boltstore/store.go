@@ -31,6 +31,11 @@ const (
 	bucketPublished     = "published"     // object id → JSON Published
 	bucketPublishedAt   = "publishedat"   // At ‖ object id → empty, oldest first
 	bucketPublishedPage = "publishedpage" // page id ‖ At ‖ object id → empty
+
+	bucketInteractions     = "interactions"     // id → JSON Interaction
+	bucketInteractionList  = "interactionlist"  // list key ‖ Published ‖ id → empty
+	bucketInteractionCount = "interactioncount" // list key → count (8-byte big-endian)
+	bucketInteractionDue   = "interactiondue"   // Due ‖ id → empty, pending only
 )
 
 // Store is the bbolt-backed store.Store; it is safe for concurrent use by the
@@ -61,7 +66,8 @@ func Open(path string, opts ...Option) (*Store, error) {
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, name := range []string{bucketCursors, bucketKeys, bucketFollowers, bucketFollowing,
 			bucketSeen, bucketSeenExp, bucketQueue, bucketDue, bucketLeases, bucketHandles,
-			bucketPublished, bucketPublishedAt, bucketPublishedPage} {
+			bucketPublished, bucketPublishedAt, bucketPublishedPage,
+			bucketInteractions, bucketInteractionList, bucketInteractionCount, bucketInteractionDue} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

@@ -83,3 +83,22 @@ func (k keyspace) publishedPagePrefix() string { return k.base + "published:page
 func (k keyspace) publishedPage(pageID int64) string {
 	return k.publishedPagePrefix() + strconv.FormatInt(pageID, 10)
 }
+
+// interactionPrefix prefixes interaction.
+func (k keyspace) interactionPrefix() string { return k.base + "interaction:" }
+
+// interaction is a hash holding one interaction: its JSON record, its list
+// key and member, and its due member while it is pending.
+func (k keyspace) interaction(id string) string { return k.interactionPrefix() + id }
+
+// interactionList is a sorted set of the index members of one object's
+// interactions of one kind, all scored 0 so they sort by member, which
+// starts with Published. The kind goes first with its length, so no
+// (object, kind) pair can name another's key.
+func (k keyspace) interactionList(object, kind string) string {
+	return k.base + "interactions:" + strconv.Itoa(len(kind)) + ":" + kind + ":" + object
+}
+
+// interactionDue is a sorted set like interactionList of the pending
+// interactions' due members, which start with Due.
+func (k keyspace) interactionDue() string { return k.base + "interactions-due" }

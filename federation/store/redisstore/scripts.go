@@ -7,39 +7,47 @@ import "github.com/redis/go-redis/v9"
 // falls back from EVALSHA to EVAL, so a restarted Redis with an empty script
 // cache is handled.
 type scripts struct {
-	createActorKey   *redis.Script
-	addFollower      *redis.Script
-	removeFollower   *redis.Script
-	removeEverywhere *redis.Script
-	followersPage    *redis.Script
-	follows          *redis.Script
-	claimHandle      *redis.Script
-	enqueue          *redis.Script
-	claim            *redis.Script
-	reschedule       *redis.Script
-	acquireLease     *redis.Script
-	releaseLease     *redis.Script
-	recordPublished  *redis.Script
-	publishedByPage  *redis.Script
-	publishedSince   *redis.Script
+	createActorKey    *redis.Script
+	addFollower       *redis.Script
+	removeFollower    *redis.Script
+	removeEverywhere  *redis.Script
+	followersPage     *redis.Script
+	follows           *redis.Script
+	claimHandle       *redis.Script
+	enqueue           *redis.Script
+	claim             *redis.Script
+	reschedule        *redis.Script
+	acquireLease      *redis.Script
+	releaseLease      *redis.Script
+	recordPublished   *redis.Script
+	publishedByPage   *redis.Script
+	publishedSince    *redis.Script
+	addInteraction    *redis.Script
+	removeInteraction *redis.Script
+	interactions      *redis.Script
+	dueTalk           *redis.Script
 }
 
 func newScripts() scripts {
 	return scripts{
-		createActorKey:   redis.NewScript(createActorKeyLua),
-		addFollower:      redis.NewScript(addFollowerLua),
-		removeFollower:   redis.NewScript(removeFollowerLua),
-		removeEverywhere: redis.NewScript(removeEverywhereLua),
-		followersPage:    redis.NewScript(followersPageLua),
-		follows:          redis.NewScript(followsLua),
-		claimHandle:      redis.NewScript(claimHandleLua),
-		enqueue:          redis.NewScript(enqueueLua),
-		claim:            redis.NewScript(claimLua),
-		reschedule:       redis.NewScript(rescheduleLua),
-		acquireLease:     redis.NewScript(acquireLeaseLua),
-		releaseLease:     redis.NewScript(releaseLeaseLua),
-		recordPublished:  redis.NewScript(recordPublishedLua),
-		publishedByPage:  redis.NewScript(publishedByPageLua),
-		publishedSince:   redis.NewScript(publishedSinceLua),
+		createActorKey:    redis.NewScript(createActorKeyLua),
+		addFollower:       redis.NewScript(addFollowerLua),
+		removeFollower:    redis.NewScript(removeFollowerLua),
+		removeEverywhere:  redis.NewScript(removeEverywhereLua),
+		followersPage:     redis.NewScript(followersPageLua),
+		follows:           redis.NewScript(followsLua),
+		claimHandle:       redis.NewScript(claimHandleLua),
+		enqueue:           redis.NewScript(enqueueLua),
+		claim:             redis.NewScript(claimLua),
+		reschedule:        redis.NewScript(rescheduleLua),
+		acquireLease:      redis.NewScript(acquireLeaseLua),
+		releaseLease:      redis.NewScript(releaseLeaseLua),
+		recordPublished:   redis.NewScript(recordPublishedLua),
+		publishedByPage:   redis.NewScript(publishedByPageLua),
+		publishedSince:    redis.NewScript(publishedSinceLua),
+		addInteraction:    redis.NewScript(addInteractionLua),
+		removeInteraction: redis.NewScript(removeInteractionLua),
+		interactions:      redis.NewScript(interactionsLua),
+		dueTalk:           redis.NewScript(dueTalkLua),
 	}
 }

@@ -40,6 +40,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PublishedReplace", testPublishedReplace},
 		{"PublishedByPage", testPublishedByPage},
 		{"PublishedSince", testPublishedSince},
+		{"InteractionRoundTrip", testInteractionRoundTrip},
+		{"InteractionReplace", testInteractionReplace},
+		{"InteractionRemove", testInteractionRemove},
+		{"InteractionPaging", testInteractionPaging},
+		{"DueTalk", testDueTalk},
 		{"Lease", testLease},
 		{"LeaseExpiry", testLeaseExpiry},
 	}
