@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/wikipub/wikipub/federation/store"
@@ -21,6 +22,10 @@ func (s *Server) onFollow(ctx context.Context, act *activity) error {
 	follower, err := s.remote.Actor(ctx, act.signer, false)
 	if err != nil {
 		return fmt.Errorf("fetching follower %s: %w", act.signer, err)
+	}
+	if s.blocks.Blocked(ctx, act.signer) {
+		s.log.InfoContext(ctx, "follow rejected: blocked", "follower", act.signer)
+		return s.queueReply(ctx, "Reject", Ref{Kind: KindInstance}, act, follower)
 	}
 	ref, ok := s.iris.ParseActor(act.objectID())
 	var a *Actor
@@ -67,7 +72,7 @@ func (s *Server) queueReply(ctx context.Context, typ string, from Ref, act *acti
 	if _, err := s.keys.Get(ctx, fromID); err != nil {
 		return err
 	}
-	return s.store.Enqueue(ctx, store.Delivery{
+	return s.enqueue(ctx, store.Delivery{
 		ID: typ + ":" + tag, Inbox: to.Inbox, Signer: fromID, Body: body,
 	})
 }
@@ -90,8 +95,11 @@ func (s *Server) onUndo(ctx context.Context, act *activity) error {
 		Object json.RawMessage `json:"object"`
 	}
 	if err := json.Unmarshal(act.Object, &inner); err == nil && inner.Type != "" {
+		if inner.Type == "Like" || inner.Type == "Announce" {
+			return s.onUndoInteraction(ctx, &activity{ID: act.ID, Object: json.RawMessage(strconv.Quote(inner.ID)), signer: act.signer})
+		}
 		if inner.Type != "Follow" {
-			return nil // likes and boosts come with the replies work
+			return nil
 		}
 		ref, ok := s.iris.ParseActor(idOf(inner.Object))
 		if !ok {
@@ -103,6 +111,9 @@ func (s *Server) onUndo(ctx context.Context, act *activity) error {
 		return s.unfollow(ctx, s.iris.Actor(ref), act.signer)
 	}
 	followID := act.objectID()
+	if err := s.onUndoInteraction(ctx, act); err != nil {
+		return err
+	}
 	follows, err := s.store.Follows(ctx, act.signer)
 	if err != nil {
 		return err
@@ -124,10 +135,10 @@ func (s *Server) unfollow(ctx context.Context, actorID, follower string) error {
 	return nil
 }
 
-// onDelete forgets a remote actor that deleted itself.
+// onDelete forgets a remote actor that deleted itself, or a remote note.
 func (s *Server) onDelete(ctx context.Context, act *activity) error {
 	if act.objectID() != act.signer {
-		return nil // deleted notes come with the replies work
+		return s.forgetNote(ctx, act.objectID(), act.signer)
 	}
 	n, err := s.store.RemoveFollowerEverywhere(ctx, act.signer)
 	if err != nil {
@@ -135,4 +146,15 @@ func (s *Server) onDelete(ctx context.Context, act *activity) error {
 	}
 	s.log.InfoContext(ctx, "remote actor deleted", "actor", act.signer, "follows_removed", n)
 	return nil
+}
+
+// InboxGone forgets the followers behind an inbox that answered 410: the
+// remote actor (or, for a shared inbox, the server) is gone.
+func (s *Server) InboxGone(ctx context.Context, inbox string) {
+	n, err := s.store.RemoveFollowersByInbox(ctx, inbox)
+	if err != nil {
+		s.log.WarnContext(ctx, "forgetting the followers of a gone inbox failed", "inbox", inbox, "err", err)
+		return
+	}
+	s.log.InfoContext(ctx, "inbox gone: followers removed", "inbox", inbox, "follows_removed", n)
 }

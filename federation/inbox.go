@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/wikipub/wikipub/federation/httpsig"
@@ -61,6 +62,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		s.signatureError(w, r, act, err)
 		return
 	}
+	s.revive(hostOf(signer))
 	act.signer = signer
 	if act.actorID() != signer {
 		// Forwarded activities (a reply relayed by a third server) are
@@ -97,6 +99,16 @@ func (s *Server) handleActivity(ctx context.Context, act *activity) error {
 		herr = s.onUndo(ctx, act)
 	case "Delete":
 		herr = s.onDelete(ctx, act)
+	case "Create":
+		herr = s.onCreate(ctx, act)
+	case "Update":
+		herr = s.onUpdate(ctx, act)
+	case "Like":
+		herr = s.onLikeOrShare(ctx, act, "like")
+	case "Announce":
+		herr = s.onLikeOrShare(ctx, act, "share")
+	case "Flag":
+		herr = s.onFlag(ctx, act)
 	default:
 		s.log.DebugContext(ctx, "activity type not handled", "id", act.ID, "type", act.typ())
 	}
@@ -127,12 +139,27 @@ func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *act
 		}
 	}
 	status := httpsig.StatusCode(err)
-	if errors.Is(err, httpsig.ErrKeyUnavailable) && !errors.Is(err, ErrRemoteGone) && !errors.Is(err, ErrForbiddenAddress) {
+	// What the sender is told names the check, never what our own fetch of
+	// its key ran into: that would let anyone probe hosts through us.
+	msg := "the signature does not verify"
+	switch {
+	case errors.Is(err, httpsig.ErrKeyUnavailable) && !errors.Is(err, ErrRemoteGone) && !errors.Is(err, ErrForbiddenAddress) && !errors.Is(err, ErrBadRemoteID):
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "60")
+		msg = "the signing key could not be fetched now; retry later"
+	case errors.Is(err, httpsig.ErrKeyUnavailable):
+		msg = "the signing key cannot be fetched"
+	case errors.Is(err, httpsig.ErrUnsigned):
+		msg = "the request is not signed"
+	case errors.Is(err, httpsig.ErrDigestMismatch):
+		msg = "the Digest header does not match the body"
+	case errors.Is(err, httpsig.ErrDateSkew):
+		msg = "the Date header is outside the accepted window"
+	case errors.Is(err, httpsig.ErrMissingSignedHeader), errors.Is(err, httpsig.ErrMalformedSignature), errors.Is(err, httpsig.ErrUnsupportedAlgorithm):
+		msg = stripDetail(err)
 	}
 	s.log.InfoContext(ctx, "inbox refused a request", "status", status, "id", act.ID, "err", err)
-	writeError(w, status, err.Error())
+	writeError(w, status, msg)
 }
 
 func parseActivity(body []byte) (*activity, error) {
@@ -176,4 +203,11 @@ func (a *activity) typ() string {
 		return l[0]
 	}
 	return ""
+}
+
+// stripDetail keeps the first part of a signature error: what was wrong
+// with the request, which is the sender's own business.
+func stripDetail(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), ": resolve")
+	return msg
 }

@@ -35,6 +35,17 @@ type Note struct {
 	CC           []string  `json:"cc"`
 	Sensitive    bool      `json:"sensitive"`
 	Attachment   []Media   `json:"attachment,omitempty"`
+	// Replies, Likes and Shares are the post's collections, which servers
+	// (GoToSocial) fetch.
+	Replies string `json:"replies,omitempty"`
+	Likes   string `json:"likes,omitempty"`
+	Shares  string `json:"shares,omitempty"`
+}
+
+// withCollections fills in the post's collection ids.
+func (n Note) withCollections() Note {
+	n.Replies, n.Likes, n.Shares = n.ID+"/replies", n.ID+"/likes", n.ID+"/shares"
+	return n
 }
 
 // Media is an attached image (uploads).

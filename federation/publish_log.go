@@ -19,12 +19,15 @@ func (p *Publisher) logNote(c *wiki.Change, page *Actor, content string) Note {
 		ID: p.s.iris.Base + "/ap/log/" + strconv.FormatInt(c.LogID, 10), Type: "Note",
 		AttributedTo: p.s.iris.Actor(page.Ref), Content: content, URL: site.PageURL(page.Name),
 		Published: c.Timestamp.UTC(), To: to, CC: cc,
-	}
+	}.withCollections()
 }
 
 // pageLog posts a log event on a page (restore, protection) to the page's
 // followers and, boosted, to the performer's.
 func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) error {
+	if ok, err := p.followed(ctx, Ref{Kind: KindPage, ID: c.PageID}); err != nil || !ok {
+		return err
+	}
 	page, err := p.pageActor(ctx, c.PageID)
 	if err != nil || page == nil {
 		return err
@@ -44,6 +47,9 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 	ref := Ref{Kind: KindPage, ID: c.PageID}
 	p.s.resolver.Forget(ref)
 	p.s.docs.drop(ref)
+	if ok, err := p.followed(ctx, ref); err != nil || !ok {
+		return err
+	}
 	page, err := p.pageActor(ctx, c.PageID)
 	if err != nil || page == nil {
 		return err
@@ -70,7 +76,7 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 		for _, inbox := range followers.inboxes {
 			ds = append(ds, delivery(actorID+"#updates/"+strconv.FormatInt(c.LogID, 10), actorID, inbox, update))
 		}
-		if err := p.s.store.Enqueue(ctx, ds...); err != nil {
+		if err := p.s.enqueue(ctx, ds...); err != nil {
 			return err
 		}
 	}
@@ -133,7 +139,7 @@ func (p *Publisher) withdraw(ctx context.Context, post store.Published) error {
 	for _, inbox := range post.Recipients {
 		ds = append(ds, delivery(post.ObjectID+"/delete", post.Actor, inbox, del))
 	}
-	if err := p.s.store.Enqueue(ctx, ds...); err != nil {
+	if err := p.s.enqueue(ctx, ds...); err != nil {
 		return err
 	}
 	post.Withdrawn = true
@@ -173,6 +179,9 @@ func (p *Publisher) revisionDeleted(ctx context.Context, c *wiki.Change) error {
 
 // upload posts a new file from its File page's actor, with the image.
 func (p *Publisher) upload(ctx context.Context, c *wiki.Change) error {
+	if ok, err := p.followed(ctx, Ref{Kind: KindPage, ID: c.PageID}); err != nil || !ok {
+		return err
+	}
 	page, err := p.pageActor(ctx, c.PageID)
 	if err != nil || page == nil {
 		return err
@@ -215,6 +224,9 @@ func (p *Publisher) categorize(ctx context.Context, c *wiki.Change) error {
 	if !ok {
 		return nil // the category has no page, so no actor
 	}
+	if ok, err := p.followed(ctx, Ref{Kind: KindPage, ID: cat.ID}); err != nil || !ok {
+		return err
+	}
 	page, err := p.pageActor(ctx, cat.ID)
 	if err != nil || page == nil {
 		return err
@@ -229,7 +241,7 @@ func (p *Publisher) categorize(ctx context.Context, c *wiki.Change) error {
 		ID: p.s.iris.Base + "/ap/rc/" + strconv.FormatInt(c.RCID, 10), Type: "Note",
 		AttributedTo: p.s.iris.Actor(page.Ref), Content: "<p>" + link(page.URL, page.Name) + ": " + text + "</p>",
 		URL: page.URL, Published: c.Timestamp.UTC(), To: to, CC: cc,
-	}
+	}.withCollections()
 	rec := *c
 	rec.PageID = cat.ID
 	return p.publish(ctx, &rec, page, nil, note)

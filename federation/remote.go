@@ -22,12 +22,17 @@ type RemoteActor struct {
 	Inbox             string
 	SharedInbox       string
 	PreferredUsername string
+	Name              string
+	URL               string
 	KeyID             string
 	KeyPEM            string
 }
 
 // ErrRemoteGone is a remote actor or key answering 404 or 410.
 var ErrRemoteGone = errors.New("remote object is gone")
+
+// ErrBadRemoteID is an id (a keyId, an actor) that cannot be fetched at all.
+var ErrBadRemoteID = errors.New("not an http(s) URL")
 
 // Remote fetches remote actors and keys, signed as our instance actor
 // (GoToSocial and "authorized fetch" Mastodon require signed GETs), and
@@ -127,7 +132,7 @@ func (r *Remote) keyOwner(ctx context.Context, keyID string, refresh bool) (*Rem
 func (r *Remote) fetch(ctx context.Context, id string) (map[string]any, error) {
 	u, err := url.Parse(id)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%q is not an http(s) URL", id)
+		return nil, fmt.Errorf("%q: %w", id, ErrBadRemoteID)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, id, nil)
 	if err != nil {
@@ -166,7 +171,7 @@ func (r *Remote) fetch(ctx context.Context, id string) (map[string]any, error) {
 }
 
 func parseRemoteActor(doc map[string]any) (*RemoteActor, error) {
-	a := &RemoteActor{ID: str(doc["id"]), Inbox: str(doc["inbox"]), PreferredUsername: str(doc["preferredUsername"])}
+	a := &RemoteActor{ID: str(doc["id"]), Inbox: str(doc["inbox"]), PreferredUsername: str(doc["preferredUsername"]), Name: str(doc["name"]), URL: str(doc["url"])}
 	if a.ID == "" || a.Inbox == "" {
 		return nil, errors.New("no id or no inbox")
 	}
@@ -204,4 +209,21 @@ func str(v any) string {
 func stripFragment(id string) string {
 	id, _, _ = strings.Cut(id, "#")
 	return id
+}
+
+// Handle is user@host, as people write the remote actor.
+func (a *RemoteActor) Handle() string {
+	u, err := url.Parse(a.ID)
+	if err != nil || a.PreferredUsername == "" {
+		return a.ID
+	}
+	return a.PreferredUsername + "@" + u.Host
+}
+
+// DisplayName is the remote actor's name, or its handle.
+func (a *RemoteActor) DisplayName() string {
+	if strings.TrimSpace(a.Name) != "" {
+		return a.Name
+	}
+	return a.Handle()
 }

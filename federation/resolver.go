@@ -309,9 +309,35 @@ func (r *Resolver) ByPageURL(ctx context.Context, u string) (*Actor, error) {
 	}
 	p, ok := pages[title]
 	if !ok {
-		return nil, ErrNoActor
+		return nil, r.deletedOrMissing(ctx, title)
 	}
 	return r.follow(ctx, Ref{Kind: KindPage, ID: p.ID})
+}
+
+// deletedOrMissing tells, for a title the wiki does not have, a deleted
+// page that had an actor (its handle was claimed: 410) from one that never
+// had one (404).
+func (r *Resolver) deletedOrMissing(ctx context.Context, title string) error {
+	h := handle.ForPage(r.wiki.Site(), title)
+	if h == "" {
+		return ErrNoActor
+	}
+	owner, err := r.handles.HandleOwner(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrNoActor
+	}
+	if err != nil {
+		return err
+	}
+	ref, ok := parseActorPath(owner)
+	if !ok {
+		return ErrNoActor
+	}
+	_, err = r.ByRef(ctx, ref)
+	if err == nil {
+		return ErrNoActor // the handle's page exists under another title now
+	}
+	return err
 }
 
 // deletedPage describes the actor of a page the wiki has just deleted, from

@@ -28,6 +28,10 @@ type Config struct {
 	// PublicTimelines addresses posts to Public (public timelines) instead
 	// of cc (unlisted, the default).
 	PublicTimelines bool
+	// Talk says how replies reach the wiki.
+	Talk TalkConfig
+	// Blocks are domains and actor ids blocked by configuration.
+	Blocks []string
 	// CacheTTL bounds how stale a cached actor may be; default 1 min.
 	CacheTTL time.Duration
 	Logger   *slog.Logger
@@ -48,17 +52,21 @@ type WikiReader interface {
 // Server answers the Fediverse: WebFinger, NodeInfo, actors, collections
 // and inboxes.
 type Server struct {
-	cfg      Config
-	iris     IRIs
-	wiki     WikiReader
-	store    store.Store
-	keys     *Keys
-	resolver *Resolver
-	remote   *Remote
-	verifier *httpsig.Verifier
-	log      *slog.Logger
-	docs     *ttlCache[Ref, []byte]
-	pub      *Publisher
+	cfg       Config
+	iris      IRIs
+	wiki      WikiReader
+	store     store.Store
+	keys      *Keys
+	resolver  *Resolver
+	remote    *Remote
+	verifier  *httpsig.Verifier
+	log       *slog.Logger
+	docs      *ttlCache[Ref, []byte]
+	pub       *Publisher
+	talk      *talkWriter
+	blocks    *BlockList
+	onSigned  func(host string)
+	onEnqueue func()
 }
 
 // NewServer wires the federation side over a wiki, a store and an HTTP
@@ -82,8 +90,16 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 		docs:     newTTLCache[Ref, []byte](cfg.CacheTTL, 100_000),
 	}
 	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines}
+	s.talk = newTalkWriter(s, cfg.Talk)
+	s.blocks = NewBlockList(st, cfg.Blocks)
 	return s
 }
+
+// RunTalkWriter writes replies to the wiki's talk pages until ctx ends.
+func (s *Server) RunTalkWriter(ctx context.Context) { s.talk.Run(ctx) }
+
+// Blocks is the moderation list.
+func (s *Server) Blocks() *BlockList { return s.blocks }
 
 // Keys exposes the key source, for the deliverer.
 func (s *Server) Keys() *Keys { return s.keys }
@@ -113,6 +129,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ap/{kind}/{id}/following", s.following)
 	mux.HandleFunc("GET /ap/{kind}/{id}/outbox", s.outbox)
 	mux.HandleFunc("GET /ap/rev/{id}", s.revisionObject)
+	mux.HandleFunc("GET /ap/{kind}/{id}/{collection}", s.interactionCollection)
 	mux.HandleFunc("GET /ap/log/{id}", s.withdrawnOrMissing)
 	mux.HandleFunc("GET /ap/rc/{id}", s.withdrawnOrMissing)
 	mux.HandleFunc("POST /ap/inbox", s.inbox)

@@ -54,7 +54,9 @@ var errForeignHost = errors.New("that resource is not on this server")
 
 func (s *Server) webfingerActor(r *http.Request, res string) (*Actor, error) {
 	ctx := r.Context()
-	if acct, ok := strings.CutPrefix(res, "acct:"); ok {
+	// URI schemes are case-insensitive (RFC 3986).
+	if len(res) > 5 && strings.EqualFold(res[:5], "acct:") {
+		acct := res[5:]
 		acct = strings.TrimPrefix(acct, "@")
 		name, host, ok := strings.Cut(acct, "@")
 		if !ok || !strings.EqualFold(host, s.host()) {

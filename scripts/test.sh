@@ -22,12 +22,16 @@ fi
 
 say "installing what the tests need (Debian packages, only when missing)"
 scripts/testwiki.sh install
-if ! command -v redis-server >/dev/null 2>&1; then
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
 	sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	$sudo apt-get update -q
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends redis-server
-	# Debian starts a system redis on 6379; the tests use their own servers.
+	# The tests start their own redis-server and nginx on 127.0.0.1; the
+	# packages' own services are not needed.
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 say "go vet"

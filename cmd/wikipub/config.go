@@ -41,8 +41,22 @@ type serveConfig struct {
 	PublicTimelines bool
 	SweepWindow     time.Duration
 	SweepEvery      time.Duration
-	AllowPrivate    []netip.Prefix
-	Workers         int
+
+	DeliveryLease   time.Duration
+	DeliveryTimeout time.Duration
+	DeliveryTries   int
+	RetryUnit       time.Duration
+	RetryBase       time.Duration
+
+	Blocks         []string
+	TalkNamespaces []int
+	TalkWindow     time.Duration
+	TalkDailyCap   int
+	TalkPerActor   int
+	TalkPerDomain  int
+	ReportsPage    string
+	AllowPrivate   []netip.Prefix
+	Workers        int
 }
 
 // parseServe reads flags, then WIKIPUB_* environment variables for flags not
@@ -52,7 +66,7 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs := flag.NewFlagSet("wikipub serve", flag.ContinueOnError)
 	fs.SetOutput(out)
 	c := &serveConfig{}
-	var namespaces, logLevel, allowPrivate string
+	var namespaces, logLevel, allowPrivate, blocks, talkNS string
 	fs.StringVar(&c.Wiki, "wiki", "", "the wiki's API URL, e.g. https://wiki.example/w/api.php (required)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the base URL the Fediverse reaches wikipub at, e.g. https://wiki.example (default: http://localhost plus the --listen port)")
 	fs.StringVar(&c.Listen, "listen", ":8080", "address to serve HTTP on")
@@ -72,9 +86,21 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs.BoolVar(&c.Indexable, "indexable", true, "let Mastodon index the posts for full-text search")
 	fs.StringVar(&allowPrivate, "allow-private-addresses", "", "comma-separated CIDR ranges wikipub may send requests to although they are internal (e.g. 10.0.0.0/8 for a Fediverse server on the same network); by default loopback, private and link-local addresses are refused")
 	fs.IntVar(&c.Workers, "delivery-workers", 8, "how many deliveries run at once")
+	fs.DurationVar(&c.DeliveryTimeout, "delivery-timeout", 30*time.Second, "longest one POST to a remote inbox may take")
+	fs.DurationVar(&c.DeliveryLease, "delivery-lease", 2*time.Minute, "how long a claimed delivery is hidden from other workers (at least 4 × --delivery-timeout); after a crash, how long the deliveries in hand wait to go out again")
+	fs.IntVar(&c.DeliveryTries, "delivery-attempts", 16, "tries per delivery before it is dropped")
+	fs.DurationVar(&c.RetryUnit, "retry-unit", time.Second, "retry n waits n⁴ × this + --retry-base (with jitter): Mastodon's schedule, about two to three days over 16 tries")
+	fs.DurationVar(&c.RetryBase, "retry-base", 15*time.Second, "the fixed part of each retry wait")
 	fs.BoolVar(&c.PublicTimelines, "public-timelines", false, "address posts to public timelines; by default they are unlisted (they reach followers without flooding public timelines)")
 	fs.DurationVar(&c.SweepWindow, "sweep-window", 30*24*time.Hour, "how far back published revisions are re-checked for hidden parts (suppression leaves no trace in recent changes)")
 	fs.DurationVar(&c.SweepEvery, "sweep-every", 5*time.Minute, "pause between re-checks of published revisions")
+	fs.StringVar(&blocks, "block", "", "comma-separated domains or actor ids to block (more with `wikipub block`)")
+	fs.StringVar(&talkNS, "talk-namespaces", "", "comma-separated page namespaces whose talk pages receive Fediverse replies to the pages' posts, e.g. 0 (default: none; editors opt in on their own)")
+	fs.DurationVar(&c.TalkWindow, "talk-window", 10*time.Minute, "replies to one talk page within this window become one section")
+	fs.IntVar(&c.TalkDailyCap, "talk-daily-cap", 10, "most sections wikipub adds to one talk page per day")
+	fs.IntVar(&c.TalkPerActor, "talk-per-actor", 5, "most replies one remote actor can put on talk pages per hour")
+	fs.IntVar(&c.TalkPerDomain, "talk-per-domain", 30, "most replies one remote server can put on talk pages per hour")
+	fs.StringVar(&c.ReportsPage, "reports-page", "", "wiki page that receives a section per Fediverse report (Flag); empty: reports are only logged")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.Usage = func() {
@@ -115,6 +141,14 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 		return nil, err
 	}
 	c.Namespaces = ns
+	if c.TalkNamespaces, err = parseNamespaces(talkNS); err != nil {
+		return nil, fmt.Errorf("--talk-namespaces: %w", err)
+	}
+	for _, b := range strings.Split(blocks, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			c.Blocks = append(c.Blocks, b)
+		}
+	}
 	for _, part := range strings.Split(allowPrivate, ",") {
 		if part = strings.TrimSpace(part); part == "" {
 			continue

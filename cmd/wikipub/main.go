@@ -17,9 +17,17 @@ var version = "dev"
 const usage = `wikipub puts a MediaWiki on the Fediverse.
 
 Usage:
-  wikipub serve [options]   run the service (see wikipub serve --help)
-  wikipub version           print the version
-  wikipub help              show this text
+  wikipub serve [options]          run the service (see wikipub serve --help)
+  wikipub block DOMAIN|ACTOR-ID    block a server or an actor: its follows are
+                                   rejected, deliveries to it stop, its replies
+                                   never reach the wiki
+  wikipub unblock DOMAIN|ACTOR-ID  lift a block
+  wikipub blocks                   list the blocks kept in the store
+  wikipub version                  print the version
+  wikipub help                     show this text
+
+block, unblock and blocks take --data FILE or --redis URL (or WIKIPUB_DATA,
+WIKIPUB_REDIS) like serve.
 `
 
 func main() {
@@ -49,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 1
 		}
 		return 0
+	case "block", "unblock", "blocks":
+		return blockCommand(ctx, args[0], args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "wikipub %s\n", version)
 		return 0

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/store"
@@ -49,17 +52,38 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	outbound := federation.NewHTTPClient(cfg.AllowPrivate)
 	fed := federation.NewServer(federation.Config{
 		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, PublicTimelines: cfg.PublicTimelines,
+		Blocks: cfg.Blocks,
+		Talk: federation.TalkConfig{
+			Wiki: talkWiki(client), Namespaces: cfg.TalkNamespaces, Window: cfg.TalkWindow, DailyCap: cfg.TalkDailyCap,
+			PerActorHour: cfg.TalkPerActor, PerDomainHour: cfg.TalkPerDomain, ReportsPage: cfg.ReportsPage,
+		},
 		Version: version, UserAgent: ua, Logger: log,
 	}, client, st, outbound)
+	reg := prometheus.NewRegistry()
+	ops := newOpsMetrics(reg)
 	deliverer := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{
-		Workers: cfg.Workers, UserAgent: ua, Logger: log,
+		Workers: cfg.Workers, UserAgent: ua, Logger: log, Registry: reg,
+		PostTimeout: cfg.DeliveryTimeout, Lease: cfg.DeliveryLease, MaxAttempts: cfg.DeliveryTries,
+		Backoff: retrySchedule(cfg.RetryUnit, cfg.RetryBase),
+		Gone:    func(ctx context.Context, inbox string) { fed.InboxGone(ctx, inbox) },
 	})
+	fed.OnSignedRequest(deliverer.Revive)
+	fed.OnEnqueue(deliverer.Wake)
 	deliveryCtx, stopDelivery := context.WithCancel(ctx)
 	deliveryDone := make(chan struct{})
 	go func() { deliverer.Run(deliveryCtx); close(deliveryDone) }()
 	defer func() { stopDelivery(); <-deliveryDone }()
 
-	srv := &http.Server{Handler: routes(fed), ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	fed.Routes(mux)
+	opsRoutes(mux, reg, readiness{store: st, wiki: func(ctx context.Context) error {
+		_, err := client.PageByID(ctx, 1)
+		if errors.Is(err, wiki.ErrNotFound) {
+			return nil // the wiki answered
+		}
+		return err
+	}})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
 	log.Info("serving HTTP", "addr", ln.Addr().String())
@@ -70,12 +94,16 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 			return err
 		}
 	}
+	talkDone := make(chan struct{})
+	go func() { fed.RunTalkWriter(deliveryCtx); close(talkDone) }()
+	defer func() { stopDelivery(); <-talkDone }()
+
 	sweeper := fed.NewSweeper(federation.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Logger: log})
 	sweepDone := make(chan struct{})
 	go func() { sweeper.Run(deliveryCtx); close(sweepDone) }()
 	defer func() { stopDelivery(); <-sweepDone }()
 
-	w := wiki.NewWatcher(client, cursorStore{st}, publishChanges(log, fed.Publisher()), wiki.WatcherConfig{
+	w := wiki.NewWatcher(client, cursorStore{st}, publishChanges(log, fed.Publisher(), ops), wiki.WatcherConfig{
 		Poll:       cfg.Poll,
 		Overlap:    cfg.RCOverlap,
 		LateWindow: cfg.RCLateWin,
@@ -102,21 +130,29 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	return nil
 }
 
+// retrySchedule is Mastodon's n⁴ + 15 s (with up to a quarter of jitter),
+// in configurable units so tests and impatient admins can compress it.
+func retrySchedule(unit, base time.Duration) func(int) time.Duration {
+	return func(n int) time.Duration {
+		d := time.Duration(n*n*n*n)*unit + base
+		return d + rand.N(d/4+1)
+	}
+}
+
+// talkWiki writes replies with the bot account; without a bot password
+// there is nobody to write as, and replies are only kept.
+func talkWiki(c *wiki.Client) federation.TalkWiki {
+	if !c.LoggedIn() {
+		return nil
+	}
+	return c
+}
+
 func openStore(ctx context.Context, cfg *serveConfig) (store.Store, error) {
 	if cfg.Redis != "" {
 		return redisstore.Open(ctx, cfg.Redis)
 	}
 	return boltstore.Open(cfg.Data)
-}
-
-func routes(fed *federation.Server) http.Handler {
-	mux := http.NewServeMux()
-	fed.Routes(mux)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "ok\n")
-	})
-	return mux
 }
 
 // cursorStore lets the watcher use the store without the wiki package
@@ -131,9 +167,16 @@ func (c cursorStore) Cursor(ctx context.Context, name string) ([]byte, error) {
 	return b, err
 }
 
-// publishChanges logs each change (at debug level) and publishes it.
-func publishChanges(log *slog.Logger, pub *federation.Publisher) wiki.Handler {
+// publishChanges publishes changes, then logs each (at debug level): a
+// logged change is a handled one.
+func publishChanges(log *slog.Logger, pub *federation.Publisher, ops *opsMetrics) wiki.Handler {
 	return func(ctx context.Context, changes []wiki.Change) error {
+		if err := pub.Handle(ctx, changes); err != nil {
+			return err
+		}
+		if len(changes) > 0 {
+			ops.observe(changes[len(changes)-1].Timestamp, len(changes))
+		}
 		for i := range changes {
 			c := &changes[i]
 			attrs := []slog.Attr{
@@ -158,7 +201,7 @@ func publishChanges(log *slog.Logger, pub *federation.Publisher) wiki.Handler {
 			}
 			log.LogAttrs(ctx, slog.LevelDebug, "change", attrs...)
 		}
-		return pub.Handle(ctx, changes)
+		return nil
 	}
 }
 

@@ -130,6 +130,9 @@ type Store interface {
 	// for a remote actor that was deleted or gone (410). It returns how many
 	// follows were removed.
 	RemoveFollowerEverywhere(ctx context.Context, followerID string) (int, error)
+	// RemoveFollowersByInbox removes every follow whose follower uses inbox
+	// as its personal or shared inbox, for an inbox that answered 410.
+	RemoveFollowersByInbox(ctx context.Context, inbox string) (int, error)
 	// Followers pages through actorID's followers in follower-id order,
 	// starting after the follower id `after` ("" for the first page); an
 	// empty page means there are no more, and limit <= 0 returns none.

@@ -210,8 +210,9 @@ func (w *Wiki) Backlog(t testing.TB, n int) {
 	}
 }
 
-// AddSettings appends PHP to the wiki's LocalSettings.php; the built-in
-// server reads it on every request, so it takes effect at once.
+// AddSettings appends PHP to the wiki's LocalSettings.php. The built-in
+// server notices a changed file only after a couple of seconds, so this
+// waits that long before returning.
 func (w *Wiki) AddSettings(t testing.TB, php string) {
 	t.Helper()
 	f, err := os.OpenFile(filepath.Join(w.Dir, "LocalSettings.php"), os.O_APPEND|os.O_WRONLY, 0)
@@ -222,6 +223,7 @@ func (w *Wiki) AddSettings(t testing.TB, php string) {
 	if _, err := f.WriteString("\n" + php + "\n"); err != nil {
 		t.Fatal(err)
 	}
+	time.Sleep(2500 * time.Millisecond)
 }
 
 // FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.

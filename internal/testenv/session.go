@@ -49,7 +49,7 @@ func (w *Wiki) NewEditor(t testing.TB, name string) *Session {
 	pass := "editor-pass-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	w.Maint(t, "createAndPromote.php", "--force", name, pass)
 	botPass := "0123456789abcdefghijklmnopqrstuw"
-	w.Maint(t, "createBotPassword.php", "--appid", "tests", "--grants", "basic,editpage,createeditmovepage", name, botPass)
+	w.Maint(t, "createBotPassword.php", "--appid", "tests", "--grants", "basic,editpage,createeditmovepage,editmycssjs", name, botPass)
 	return w.LoginAs(t, name+"@tests", botPass)
 }
 

@@ -2,6 +2,7 @@ package boltstore
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -14,6 +15,15 @@ import (
 // followers/<actor>/<follower> holds the record, in follower-id order for
 // paging, and following/<follower>/<actor> is the reverse index that lets
 // RemoveFollowerEverywhere avoid scanning every actor.
+//
+// A third index, inboxes/<inbox>/pairKey(follower, actor), lists the follows
+// whose record names inbox as its Inbox or SharedInbox, so that
+// RemoveFollowersByInbox need not scan either. It is kept per follow, not per
+// follower, because each follow has its own record and a refresh through one
+// actor leaves the follower's records under other actors as they were.
+// Follows stored before this index existed have no entries in it, so
+// RemoveFollowersByInbox misses them until their record is next refreshed by
+// AddFollower; that is accepted rather than migrated.
 
 // AddFollower records f as following actorID; added is false when it already
 // did, in which case the record is refreshed.
@@ -28,8 +38,17 @@ func (s *Store) AddFollower(ctx context.Context, actorID string, f store.Followe
 		if err != nil {
 			return err
 		}
-		added = fb.Get([]byte(f.ID)) == nil
+		old := fb.Get([]byte(f.ID))
+		added = old == nil
+		if old != nil {
+			if err := unindexInboxes(tx, actorID, f.ID, old); err != nil {
+				return err
+			}
+		}
 		if err := fb.Put([]byte(f.ID), v); err != nil {
+			return err
+		}
+		if err := indexInboxes(tx, actorID, f); err != nil {
 			return err
 		}
 		rb, err := tx.Bucket([]byte(bucketFollowing)).CreateBucketIfNotExists([]byte(f.ID))
@@ -88,6 +107,66 @@ func (s *Store) RemoveFollowerEverywhere(ctx context.Context, followerID string)
 			}
 		}
 		return following.DeleteBucket([]byte(followerID))
+	})
+	return n, err
+}
+
+// RemoveFollowersByInbox removes every follow whose record names inbox as its
+// Inbox or SharedInbox, walking only that inbox's index. Follows stored before
+// the inbox index existed are not found (see the top of this file).
+func (s *Store) RemoveFollowersByInbox(ctx context.Context, inbox string) (int, error) {
+	if inbox == "" {
+		return 0, nil // never indexed; an empty bucket name is invalid anyway
+	}
+	var n int
+	err := s.update(ctx, fmt.Sprintf("remove followers by inbox %q", inbox), func(tx *bolt.Tx) error {
+		inboxes := tx.Bucket([]byte(bucketInboxes))
+		ib := inboxes.Bucket([]byte(inbox))
+		if ib == nil {
+			return nil
+		}
+		type pair struct{ followerID, actorID string }
+		var pairs []pair
+		if err := ib.ForEach(func(k, _ []byte) error {
+			followerID, actorID, ok := splitPairKey(k)
+			if ok {
+				pairs = append(pairs, pair{followerID, actorID})
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		followers := tx.Bucket([]byte(bucketFollowers))
+		following := tx.Bucket([]byte(bucketFollowing))
+		for _, p := range pairs {
+			fb := followers.Bucket([]byte(p.actorID))
+			if fb == nil {
+				continue
+			}
+			v := fb.Get([]byte(p.followerID))
+			if v == nil || !usesInbox(v, inbox) {
+				continue // a stale index entry: the bucket goes below
+			}
+			removed, err := unfollow(tx, p.actorID, p.followerID)
+			if err != nil {
+				return err
+			}
+			if removed {
+				n++
+			}
+			if rb := following.Bucket([]byte(p.followerID)); rb != nil {
+				if err := rb.Delete([]byte(p.actorID)); err != nil {
+					return err
+				}
+				if err := dropIfEmpty(following, p.followerID); err != nil {
+					return err
+				}
+			}
+		}
+		if inboxes.Bucket([]byte(inbox)) != nil {
+			return inboxes.DeleteBucket([]byte(inbox))
+		}
+		return nil
 	})
 	return n, err
 }
@@ -170,13 +249,21 @@ func (s *Store) CountFollowers(ctx context.Context, actorID string) (int, error)
 	return n, err
 }
 
-// unfollow deletes the forward record only, dropping the actor's bucket once
-// it is empty so departed actors leave nothing behind.
+// unfollow deletes the forward record and its inbox index entries (the
+// reverse index is the caller's), dropping the actor's bucket once it is
+// empty so departed actors leave nothing behind.
 func unfollow(tx *bolt.Tx, actorID, followerID string) (bool, error) {
 	followers := tx.Bucket([]byte(bucketFollowers))
 	fb := followers.Bucket([]byte(actorID))
-	if fb == nil || fb.Get([]byte(followerID)) == nil {
+	if fb == nil {
 		return false, nil
+	}
+	v := fb.Get([]byte(followerID))
+	if v == nil {
+		return false, nil
+	}
+	if err := unindexInboxes(tx, actorID, followerID, v); err != nil {
+		return false, err
 	}
 	if err := fb.Delete([]byte(followerID)); err != nil {
 		return false, err
@@ -194,4 +281,87 @@ func dropIfEmpty(parent *bolt.Bucket, name string) error {
 		return nil
 	}
 	return parent.DeleteBucket([]byte(name))
+}
+
+// inboxesOf lists the distinct non-empty inboxes of f.
+func inboxesOf(f store.Follower) []string {
+	var out []string
+	if f.Inbox != "" {
+		out = append(out, f.Inbox)
+	}
+	if f.SharedInbox != "" && f.SharedInbox != f.Inbox {
+		out = append(out, f.SharedInbox)
+	}
+	return out
+}
+
+// usesInbox reports whether the JSON record v names inbox; an undecodable
+// record counts as using it, so its index entry still removes it.
+func usesInbox(v []byte, inbox string) bool {
+	var f store.Follower
+	if err := json.Unmarshal(v, &f); err != nil {
+		return true
+	}
+	return f.Inbox == inbox || f.SharedInbox == inbox
+}
+
+// indexInboxes adds the inbox index entries of the follow (actorID, f).
+func indexInboxes(tx *bolt.Tx, actorID string, f store.Follower) error {
+	inboxes := tx.Bucket([]byte(bucketInboxes))
+	k := pairKey(f.ID, actorID)
+	for _, inbox := range inboxesOf(f) {
+		ib, err := inboxes.CreateBucketIfNotExists([]byte(inbox))
+		if err != nil {
+			return err
+		}
+		if err := ib.Put(k, []byte{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unindexInboxes removes the inbox index entries of the follow (actorID,
+// followerID) whose stored JSON record is v, dropping emptied inbox buckets.
+// An undecodable record has no entries to find, so it is left alone rather
+// than blocking the write.
+func unindexInboxes(tx *bolt.Tx, actorID, followerID string, v []byte) error {
+	var f store.Follower
+	if err := json.Unmarshal(v, &f); err != nil {
+		return nil
+	}
+	inboxes := tx.Bucket([]byte(bucketInboxes))
+	k := pairKey(followerID, actorID)
+	for _, inbox := range inboxesOf(f) {
+		ib := inboxes.Bucket([]byte(inbox))
+		if ib == nil {
+			continue // e.g. a follow stored before the index existed
+		}
+		if err := ib.Delete(k); err != nil {
+			return err
+		}
+		if err := dropIfEmpty(inboxes, inbox); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pairKey names one follow in an inbox bucket: the follower id's length as
+// a uvarint, the follower id, then our actor id, so no two pairs collide
+// whatever bytes the ids hold.
+func pairKey(followerID, actorID string) []byte {
+	k := binary.AppendUvarint(nil, uint64(len(followerID)))
+	k = append(k, followerID...)
+	return append(k, actorID...)
+}
+
+// splitPairKey undoes pairKey; ok is false for a malformed key.
+func splitPairKey(k []byte) (followerID, actorID string, ok bool) {
+	n, w := binary.Uvarint(k)
+	if w <= 0 || n > uint64(len(k)-w) {
+		return "", "", false
+	}
+	rest := k[w:]
+	return string(rest[:n]), string(rest[n:]), true
 }

@@ -27,7 +27,8 @@ func TestFollowerBucketsCleanedUp(t *testing.T) {
 	ctx := t.Context()
 	for _, actorID := range []string{"a", "b"} {
 		for _, f := range []string{"x", "y"} {
-			if _, err := s.AddFollower(ctx, actorID, store.Follower{ID: f}); err != nil {
+			rec := store.Follower{ID: f, Inbox: f + "/inbox", SharedInbox: "shared"}
+			if _, err := s.AddFollower(ctx, actorID, rec); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -35,12 +36,13 @@ func TestFollowerBucketsCleanedUp(t *testing.T) {
 	if n, err := s.RemoveFollowerEverywhere(ctx, "x"); err != nil || n != 2 {
 		t.Fatalf("RemoveFollowerEverywhere = %d, %v", n, err)
 	}
-	for _, actorID := range []string{"a", "b"} {
-		if _, err := s.RemoveFollower(ctx, actorID, "y"); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := s.RemoveFollower(ctx, "a", "y"); err != nil {
+		t.Fatal(err)
 	}
-	for _, b := range []string{bucketFollowers, bucketFollowing} {
+	if n, err := s.RemoveFollowersByInbox(ctx, "y/inbox"); err != nil || n != 1 {
+		t.Fatalf("RemoveFollowersByInbox = %d, %v", n, err)
+	}
+	for _, b := range []string{bucketFollowers, bucketFollowing, bucketInboxes} {
 		if n := nestedBuckets(t, s, b); n != 0 {
 			t.Errorf("bucket %s still has %d nested buckets", b, n)
 		}

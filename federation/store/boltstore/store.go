@@ -21,6 +21,7 @@ const (
 	bucketKeys      = "keys"      // actor id → private key PEM
 	bucketFollowers = "followers" // actor id → bucket(follower id → JSON Follower)
 	bucketFollowing = "following" // follower id → bucket(actor id → empty)
+	bucketInboxes   = "inboxes"   // inbox → bucket(pairKey(follower, actor) → empty)
 	bucketSeen      = "seen"      // activity id → expiry (8-byte big-endian ns)
 	bucketSeenExp   = "seenexp"   // expiry ‖ activity id → empty, oldest first
 	bucketQueue     = "queue"     // delivery id → JSON record
@@ -64,7 +65,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range []string{bucketCursors, bucketKeys, bucketFollowers, bucketFollowing,
+		for _, name := range []string{bucketCursors, bucketKeys, bucketFollowers, bucketFollowing, bucketInboxes,
 			bucketSeen, bucketSeenExp, bucketQueue, bucketDue, bucketLeases, bucketHandles,
 			bucketPublished, bucketPublishedAt, bucketPublishedPage,
 			bucketInteractions, bucketInteractionList, bucketInteractionCount, bucketInteractionDue} {

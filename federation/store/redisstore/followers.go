@@ -11,35 +11,118 @@ import (
 // An actor's followers are a sorted set of ids (all scored 0, so ZRANGEBYLEX
 // pages them in id order) plus a hash of id → JSON record; the reverse index
 // following:<follower> lists the actors a follower follows, so
-// RemoveFollowerEverywhere needs no SCAN. The scripts keep the three in step.
+// RemoveFollowerEverywhere needs no SCAN, and inbox:<inbox> lists the follows
+// whose record names that inbox as its Inbox or SharedInbox, so
+// RemoveFollowersByInbox needs none either. The inbox index is kept per
+// follow (actor, follower), not per follower, because each follow has its own
+// record and refreshing it through one actor leaves the others as they were.
+// The scripts keep all four in step; they read a record's inboxes with cjson,
+// so the index always matches what is stored.
+//
+// Follows stored before the inbox index existed have no entries in it, so
+// RemoveFollowersByInbox misses them until AddFollower next refreshes their
+// record; that is accepted rather than migrated.
 
-// addFollowerLua: KEYS = ids zset, data hash, reverse set;
-// ARGV = follower id, JSON, actor id. Returns 1 when the follow is new.
-const addFollowerLua = `
+// followLuaLib is prepended to the scripts that touch the inbox index.
+// member names one follow in an inbox set: the actor id's length, ":", the
+// actor id, then the follower id, so no two pairs collide; split undoes it.
+// inboxes lists a JSON record's distinct non-empty inboxes (none when it
+// cannot be decoded); unindex removes a follow's entries given its record.
+const followLuaLib = `
+local function member(actor, follower)
+  return string.len(actor) .. ':' .. actor .. follower
+end
+local function split(m)
+  local c = string.find(m, ':', 1, true)
+  local n = c and tonumber(string.sub(m, 1, c - 1))
+  if not n then return nil end
+  return string.sub(m, c + 1, c + n), string.sub(m, c + n + 1)
+end
+local function inboxes(json)
+  local out = {}
+  local ok, rec = pcall(cjson.decode, json)
+  if not ok or type(rec) ~= 'table' then return out end
+  local a, b = rec['Inbox'], rec['SharedInbox']
+  if type(a) == 'string' and a ~= '' then out[#out + 1] = a end
+  if type(b) == 'string' and b ~= '' and b ~= a then out[#out + 1] = b end
+  return out
+end
+local function unindex(prefix, actor, follower, json)
+  if not json then return end
+  local m = member(actor, follower)
+  for _, inbox in ipairs(inboxes(json)) do
+    redis.call('SREM', prefix .. inbox, m)
+  end
+end
+`
+
+// addFollowerLua: KEYS = ids zset, data hash, reverse set; ARGV = follower
+// id, JSON, actor id, inbox-set key prefix. A refreshed record's old inboxes
+// are unindexed before its new ones are indexed. Returns 1 when the follow
+// is new.
+const addFollowerLua = followLuaLib + `
+unindex(ARGV[4], ARGV[3], ARGV[1], redis.call('HGET', KEYS[2], ARGV[1]))
 redis.call('ZADD', KEYS[1], 0, ARGV[1])
 local added = redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
+local m = member(ARGV[3], ARGV[1])
+for _, inbox in ipairs(inboxes(ARGV[2])) do
+  redis.call('SADD', ARGV[4] .. inbox, m)
+end
 return added
 `
 
-// removeFollowerLua: KEYS and ARGV[1], ARGV[3] as addFollowerLua; ARGV[2] is
-// unused. Returns 1 when a follow was removed.
-const removeFollowerLua = `
+// removeFollowerLua: KEYS as addFollowerLua; ARGV = follower id, actor id,
+// inbox-set key prefix. Returns 1 when a follow was removed.
+const removeFollowerLua = followLuaLib + `
+unindex(ARGV[3], ARGV[2], ARGV[1], redis.call('HGET', KEYS[2], ARGV[1]))
 local removed = redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('SREM', KEYS[3], ARGV[3])
+redis.call('SREM', KEYS[3], ARGV[2])
 return removed
 `
 
 // removeEverywhereLua: KEYS[1] = reverse set; ARGV = follower id, ids-zset
-// key prefix, data-hash key prefix. It touches keys it builds from the
-// reverse index, which Redis Cluster allows only because every key shares
-// the {prefix} hash tag. Returns how many follows were removed.
-const removeEverywhereLua = `
+// key prefix, data-hash key prefix, inbox-set key prefix. It touches keys it
+// builds from the reverse index, which Redis Cluster allows only because
+// every key shares the {prefix} hash tag. Returns how many follows were
+// removed.
+const removeEverywhereLua = followLuaLib + `
 local n = 0
 for _, actor in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  unindex(ARGV[4], actor, ARGV[1], redis.call('HGET', ARGV[3] .. actor, ARGV[1]))
   n = n + redis.call('HDEL', ARGV[3] .. actor, ARGV[1])
   redis.call('ZREM', ARGV[2] .. actor, ARGV[1])
+end
+redis.call('DEL', KEYS[1])
+return n
+`
+
+// removeByInboxLua: KEYS[1] = inbox set; ARGV = inbox, ids-zset key prefix,
+// data-hash key prefix, reverse-set key prefix, inbox-set key prefix. Like
+// removeEverywhereLua it builds keys from an index, relying on the shared
+// {prefix} hash tag. A member whose record is gone or no longer names the
+// inbox is stale and only dropped (an undecodable record is removed, since
+// the index says it used the inbox). Returns how many follows were removed.
+const removeByInboxLua = followLuaLib + `
+local n = 0
+for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local actor, follower = split(m)
+  if actor then
+    local data = ARGV[3] .. actor
+    local v = redis.call('HGET', data, follower)
+    local uses = false
+    if v then
+      local ok, rec = pcall(cjson.decode, v)
+      uses = not ok or type(rec) ~= 'table' or rec['Inbox'] == ARGV[1] or rec['SharedInbox'] == ARGV[1]
+    end
+    if uses then
+      unindex(ARGV[5], actor, follower, v)
+      n = n + redis.call('HDEL', data, follower)
+      redis.call('ZREM', ARGV[2] .. actor, follower)
+      redis.call('SREM', ARGV[4] .. follower, actor)
+    end
+  end
 end
 redis.call('DEL', KEYS[1])
 return n
@@ -80,7 +163,8 @@ func (s *Store) AddFollower(ctx context.Context, actorID string, f store.Followe
 	if err != nil {
 		return false, fmt.Errorf("redisstore: encode follower %q: %w", f.ID, err)
 	}
-	n, err := s.scripts.addFollower.Run(ctx, s.client, s.followKeys(actorID, f.ID), f.ID, v, actorID).Int()
+	n, err := s.scripts.addFollower.Run(ctx, s.client, s.followKeys(actorID, f.ID),
+		f.ID, v, actorID, s.keys.inboxFollowsPrefix()).Int()
 	if err != nil {
 		return false, fmt.Errorf("redisstore: add follower %q to %q: %w", f.ID, actorID, err)
 	}
@@ -89,7 +173,8 @@ func (s *Store) AddFollower(ctx context.Context, actorID string, f store.Followe
 
 // RemoveFollower removes one follow; removed is false when there was none.
 func (s *Store) RemoveFollower(ctx context.Context, actorID, followerID string) (bool, error) {
-	n, err := s.scripts.removeFollower.Run(ctx, s.client, s.followKeys(actorID, followerID), followerID, "", actorID).Int()
+	n, err := s.scripts.removeFollower.Run(ctx, s.client, s.followKeys(actorID, followerID),
+		followerID, actorID, s.keys.inboxFollowsPrefix()).Int()
 	if err != nil {
 		return false, fmt.Errorf("redisstore: remove follower %q from %q: %w", followerID, actorID, err)
 	}
@@ -99,9 +184,25 @@ func (s *Store) RemoveFollower(ctx context.Context, actorID, followerID string) 
 // RemoveFollowerEverywhere removes followerID from every actor it follows.
 func (s *Store) RemoveFollowerEverywhere(ctx context.Context, followerID string) (int, error) {
 	n, err := s.scripts.removeEverywhere.Run(ctx, s.client, []string{s.keys.following(followerID)},
-		followerID, s.keys.followerIDsPrefix(), s.keys.followerDataPrefix()).Int()
+		followerID, s.keys.followerIDsPrefix(), s.keys.followerDataPrefix(), s.keys.inboxFollowsPrefix()).Int()
 	if err != nil {
 		return 0, fmt.Errorf("redisstore: remove follower %q everywhere: %w", followerID, err)
+	}
+	return n, nil
+}
+
+// RemoveFollowersByInbox removes every follow whose record names inbox as its
+// Inbox or SharedInbox, walking only that inbox's index. Follows stored
+// before the inbox index existed are not found (see the top of this file).
+func (s *Store) RemoveFollowersByInbox(ctx context.Context, inbox string) (int, error) {
+	if inbox == "" {
+		return 0, nil // empty inboxes are never indexed
+	}
+	n, err := s.scripts.removeByInbox.Run(ctx, s.client, []string{s.keys.inboxFollows(inbox)},
+		inbox, s.keys.followerIDsPrefix(), s.keys.followerDataPrefix(), s.keys.followingPrefix(),
+		s.keys.inboxFollowsPrefix()).Int()
+	if err != nil {
+		return 0, fmt.Errorf("redisstore: remove followers by inbox %q: %w", inbox, err)
 	}
 	return n, nil
 }

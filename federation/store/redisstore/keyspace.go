@@ -43,8 +43,19 @@ func (k keyspace) followerDataPrefix() string { return k.base + "follower:" }
 // followerData is a hash of an actor's follower id → JSON Follower.
 func (k keyspace) followerData(actorID string) string { return k.followerDataPrefix() + actorID }
 
+// followingPrefix prefixes following.
+func (k keyspace) followingPrefix() string { return k.base + "following:" }
+
 // following is the reverse index: a set of the actor ids a follower follows.
-func (k keyspace) following(followerID string) string { return k.base + "following:" + followerID }
+func (k keyspace) following(followerID string) string { return k.followingPrefix() + followerID }
+
+// inboxFollowsPrefix prefixes inboxFollows.
+func (k keyspace) inboxFollowsPrefix() string { return k.base + "inbox:" }
+
+// inboxFollows is a set of the follows whose record names inbox as its Inbox
+// or SharedInbox, each member an actor id and follower id as followMember
+// (in followers.go) builds them.
+func (k keyspace) inboxFollows(inbox string) string { return k.inboxFollowsPrefix() + inbox }
 
 // handle is a string holding the owner of a handle, set once and never
 // overwritten.

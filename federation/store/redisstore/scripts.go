@@ -11,6 +11,7 @@ type scripts struct {
 	addFollower       *redis.Script
 	removeFollower    *redis.Script
 	removeEverywhere  *redis.Script
+	removeByInbox     *redis.Script
 	followersPage     *redis.Script
 	follows           *redis.Script
 	claimHandle       *redis.Script
@@ -34,6 +35,7 @@ func newScripts() scripts {
 		addFollower:       redis.NewScript(addFollowerLua),
 		removeFollower:    redis.NewScript(removeFollowerLua),
 		removeEverywhere:  redis.NewScript(removeEverywhereLua),
+		removeByInbox:     redis.NewScript(removeByInboxLua),
 		followersPage:     redis.NewScript(followersPageLua),
 		follows:           redis.NewScript(followsLua),
 		claimHandle:       redis.NewScript(claimHandleLua),

@@ -290,3 +290,191 @@ func testFollows(t *testing.T, s store.Store) {
 	must(t, err, "RemoveFollower last")
 	checkFollows(t, s, "after removing the last follow", alice.ID, nil)
 }
+
+// testFollowerRemoveByInbox checks removal by personal and by shared inbox:
+// exactly the follows whose record uses the inbox go, from every actor, with
+// the counts, pages and per-follower views in step.
+func testFollowerRemoveByInbox(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b, c := actor, actor+"/b", actor+"/c"
+	const shared = "https://remote.example/inbox"
+	// alice and bob share remote.example's shared inbox; carol is on another
+	// server, and dave on remote.example has no shared inbox at all.
+	alice, bob, carol, dave := follower("alice"), follower("bob"), follower("carol"), follower("dave")
+	carol.ID = "https://other.example/users/carol"
+	carol.Inbox = "https://other.example/users/carol/inbox"
+	carol.SharedInbox = "https://other.example/inbox"
+	dave.SharedInbox = ""
+	for _, f := range []struct {
+		actorID string
+		f       store.Follower
+	}{{a, alice}, {b, alice}, {c, alice}, {a, bob}, {b, bob}, {a, carol}, {c, carol}, {a, dave}} {
+		_, err := s.AddFollower(ctx, f.actorID, f.f)
+		must(t, err, "AddFollower")
+	}
+
+	for _, inbox := range []string{"", "https://unknown.example/inbox", carol.ID} {
+		n, err := s.RemoveFollowersByInbox(ctx, inbox)
+		must(t, err, "RemoveFollowersByInbox unknown")
+		if n != 0 {
+			t.Errorf("RemoveFollowersByInbox(%q) = %d, want 0", inbox, n)
+		}
+	}
+	checkCount(t, s, a, 4)
+
+	// alice's personal inbox: alice goes from all three actors, nobody else.
+	n, err := s.RemoveFollowersByInbox(ctx, alice.Inbox)
+	must(t, err, "RemoveFollowersByInbox personal")
+	if n != 3 {
+		t.Errorf("RemoveFollowersByInbox(alice's inbox) = %d, want 3", n)
+	}
+	checkCount(t, s, a, 3)
+	checkCount(t, s, b, 1)
+	checkCount(t, s, c, 1)
+	if got, want := followerIDs(t, s, a), []string{bob.ID, dave.ID, carol.ID}; !slices.Equal(got, sorted(want)) {
+		t.Errorf("Followers(a) = %q, want %q", got, sorted(want))
+	}
+	checkFollows(t, s, "after removing alice's inbox", alice.ID, nil)
+	checkFollows(t, s, "after removing alice's inbox", bob.ID, map[string]store.Follower{a: bob, b: bob})
+	checkFollows(t, s, "after removing alice's inbox", carol.ID, map[string]store.Follower{a: carol, c: carol})
+	n, err = s.RemoveFollowersByInbox(ctx, alice.Inbox)
+	must(t, err, "RemoveFollowersByInbox personal again")
+	if n != 0 {
+		t.Errorf("second RemoveFollowersByInbox(alice's inbox) = %d, want 0", n)
+	}
+
+	// The shared inbox: bob's two follows go; dave (no shared inbox) and
+	// carol (another server's) stay.
+	n, err = s.RemoveFollowersByInbox(ctx, shared)
+	must(t, err, "RemoveFollowersByInbox shared")
+	if n != 2 {
+		t.Errorf("RemoveFollowersByInbox(shared) = %d, want 2", n)
+	}
+	checkCount(t, s, b, 0)
+	if got, want := followerIDs(t, s, a), sorted([]string{dave.ID, carol.ID}); !slices.Equal(got, want) {
+		t.Errorf("Followers(a) after shared = %q, want %q", got, want)
+	}
+	checkFollows(t, s, "after removing the shared inbox", bob.ID, nil)
+	checkFollows(t, s, "after removing the shared inbox", dave.ID, map[string]store.Follower{a: dave})
+	checkFollows(t, s, "after removing the shared inbox", carol.ID, map[string]store.Follower{a: carol, c: carol})
+
+	// The other server's shared inbox removes carol everywhere.
+	n, err = s.RemoveFollowersByInbox(ctx, carol.SharedInbox)
+	must(t, err, "RemoveFollowersByInbox other shared")
+	if n != 2 {
+		t.Errorf("RemoveFollowersByInbox(carol's shared inbox) = %d, want 2", n)
+	}
+	checkCount(t, s, a, 1)
+	checkCount(t, s, c, 0)
+	checkFollows(t, s, "after removing carol's shared inbox", carol.ID, nil)
+	// Removed follows leave no index behind: carol's personal inbox finds none.
+	n, err = s.RemoveFollowersByInbox(ctx, carol.Inbox)
+	must(t, err, "RemoveFollowersByInbox carol's personal inbox")
+	if n != 0 {
+		t.Errorf("RemoveFollowersByInbox(carol's inbox) after removal = %d, want 0", n)
+	}
+
+	// A removed follower can follow again, and is found by its inbox again.
+	added, err := s.AddFollower(ctx, b, alice)
+	must(t, err, "AddFollower after RemoveFollowersByInbox")
+	if !added {
+		t.Errorf("re-following after removal by inbox: added = false, want true")
+	}
+	n, err = s.RemoveFollowersByInbox(ctx, alice.Inbox)
+	must(t, err, "RemoveFollowersByInbox after re-follow")
+	if n != 1 {
+		t.Errorf("RemoveFollowersByInbox after re-follow = %d, want 1", n)
+	}
+	checkCount(t, s, b, 0)
+}
+
+// testFollowerRemoveByInboxRefresh checks that a refreshed record is found
+// by its new inboxes only, and that the other removals keep the inbox index
+// in step.
+func testFollowerRemoveByInboxRefresh(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b := actor, actor+"/b"
+	alice, bob := follower("alice"), follower("bob")
+	moved := alice
+	moved.Inbox = "https://moved.example/users/alice/inbox"
+	moved.SharedInbox = "https://moved.example/inbox"
+	for _, f := range []struct {
+		actorID string
+		f       store.Follower
+	}{{a, alice}, {a, bob}, {a, moved}} {
+		_, err := s.AddFollower(ctx, f.actorID, f.f)
+		must(t, err, "AddFollower")
+	}
+
+	for _, inbox := range []string{alice.Inbox, alice.SharedInbox} {
+		n, err := s.RemoveFollowersByInbox(ctx, inbox)
+		must(t, err, "RemoveFollowersByInbox old inbox")
+		if inbox == alice.SharedInbox {
+			// bob still uses the shared inbox; the moved alice must not.
+			if n != 1 {
+				t.Errorf("RemoveFollowersByInbox(old shared) = %d, want 1 (bob only)", n)
+			}
+			continue
+		}
+		if n != 0 {
+			t.Errorf("RemoveFollowersByInbox(alice's old inbox) = %d, want 0", n)
+		}
+	}
+	if got := followerIDs(t, s, a); !slices.Equal(got, []string{alice.ID}) {
+		t.Errorf("Followers(a) = %q, want only alice", got)
+	}
+	checkFollows(t, s, "after old inboxes", alice.ID, map[string]store.Follower{a: moved})
+
+	n, err := s.RemoveFollowersByInbox(ctx, moved.Inbox)
+	must(t, err, "RemoveFollowersByInbox new inbox")
+	if n != 1 {
+		t.Errorf("RemoveFollowersByInbox(alice's new inbox) = %d, want 1", n)
+	}
+	checkCount(t, s, a, 0)
+	checkFollows(t, s, "after new inbox", alice.ID, nil)
+	n, err = s.RemoveFollowersByInbox(ctx, moved.SharedInbox)
+	must(t, err, "RemoveFollowersByInbox new shared inbox")
+	if n != 0 {
+		t.Errorf("RemoveFollowersByInbox(new shared) after removal = %d, want 0", n)
+	}
+
+	// RemoveFollower and RemoveFollowerEverywhere drop the index entries too:
+	// a later follow through the same inbox is counted alone.
+	for _, id := range []string{a, b} {
+		_, err := s.AddFollower(ctx, id, bob)
+		must(t, err, "AddFollower bob")
+	}
+	_, err = s.RemoveFollower(ctx, a, bob.ID)
+	must(t, err, "RemoveFollower bob")
+	_, err = s.RemoveFollowerEverywhere(ctx, bob.ID)
+	must(t, err, "RemoveFollowerEverywhere bob")
+	_, err = s.AddFollower(ctx, b, alice)
+	must(t, err, "AddFollower alice to b")
+	n, err = s.RemoveFollowersByInbox(ctx, alice.SharedInbox)
+	must(t, err, "RemoveFollowersByInbox shared after other removals")
+	if n != 1 {
+		t.Errorf("RemoveFollowersByInbox(shared) after other removals = %d, want 1", n)
+	}
+	checkFollows(t, s, "after other removals", bob.ID, nil)
+	checkFollows(t, s, "after other removals", alice.ID, nil)
+
+	// A refresh through one actor leaves the follower's other records, and
+	// their inboxes, as they were.
+	for _, id := range []string{a, b} {
+		_, err := s.AddFollower(ctx, id, alice)
+		must(t, err, "AddFollower alice")
+	}
+	_, err = s.AddFollower(ctx, a, moved)
+	must(t, err, "AddFollower refresh alice on a")
+	n, err = s.RemoveFollowersByInbox(ctx, alice.Inbox)
+	must(t, err, "RemoveFollowersByInbox alice's old inbox, one record left")
+	if n != 1 {
+		t.Errorf("RemoveFollowersByInbox(alice's old inbox) = %d, want 1 (b's record)", n)
+	}
+	checkFollows(t, s, "after partial refresh", alice.ID, map[string]store.Follower{a: moved})
+}
+
+// sorted returns a sorted copy of ids.
+func sorted(ids []string) []string {
+	return slices.Sorted(slices.Values(ids))
+}

@@ -26,6 +26,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"FollowerPaging", testFollowerPaging},
 		{"FollowerRemoveEverywhere", testFollowerRemoveEverywhere},
 		{"Follows", testFollows},
+		{"FollowerRemoveByInbox", testFollowerRemoveByInbox},
+		{"FollowerRemoveByInboxRefresh", testFollowerRemoveByInboxRefresh},
 		{"ClaimHandle", testClaimHandle},
 		{"ClaimHandleRace", testClaimHandleRace},
 		{"MarkSeen", testMarkSeen},

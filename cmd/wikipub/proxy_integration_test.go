@@ -1,0 +1,570 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wikipub/wikipub/internal/fedpeer"
+	"github.com/wikipub/wikipub/internal/testenv"
+)
+
+// The Accept headers the big servers send when they fetch a URL someone
+// pasted into their search box (see shared/INTEROP.md).
+const (
+	mastodonAccept   = `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams", text/html;q=0.1`
+	gotosocialAccept = `application/activity+json`
+	browserAccept    = `text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8`
+)
+
+// TestProxyRouting runs the deployment kit's nginx configuration
+// (deploy/nginx) in front of a real MediaWiki and a real wikipub, and checks
+// with real HTTP through nginx that each request lands where it should:
+// the Fediverse endpoints and ActivityPub requests for wiki page URLs at
+// wikipub, everything else at MediaWiki, and that signed requests survive
+// the proxy (raw path and Host kept).
+func TestProxyRouting(t *testing.T) {
+	nginxBin := proxyTestNginx(t)
+	w := testenv.MediaWiki(t)
+
+	ports := proxyTestPorts(t, 2)
+	nginxPort, wikipubPort := ports[0], ports[1]
+	wikiURL, err := url.Parse(w.Base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := fmt.Sprintf("http://127.0.0.1:%d", nginxPort)
+	proxyHost := fmt.Sprintf("127.0.0.1:%d", nginxPort)
+
+	// The wiki and wikipub share the proxy's host, as in production: the
+	// wiki's own URLs (siteinfo's server, which wikipub reads at start) are
+	// on it.
+	w.AddSettings(t, fmt.Sprintf(`$wgServer = "%s";`, proxy))
+	// PHP's built-in server keeps compiled files in OPcache and looks at
+	// their timestamps at most every 2 s (opcache.revalidate_freq), so the
+	// new setting is not seen at once: wait until siteinfo says it, or
+	// wikipub may start with the old server.
+	proxyTestWaitServer(t, w.API, proxy)
+
+	admin := w.Login(t)
+	admin.Edit(t, "Some Page", "A page to follow through the proxy.", "setup")
+	admin.Edit(t, "Zürich", "A title that is percent-encoded in its URL.", "setup")
+	pages, err := admin.C.PagesByTitle(context.Background(), []string{"Some Page", "Zürich"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actorID := fmt.Sprintf("%s/ap/page/%d", proxy, pages["Some Page"].ID)
+	zurichID := fmt.Sprintf("%s/ap/page/%d", proxy, pages["Zürich"].ID)
+	pageURL := proxy + "/wiki/Some_Page"
+
+	dir := t.TempDir()
+	ngx := startProxyTestNginx(t, nginxBin, dir, nginxPort, wikiURL.Host, fmt.Sprintf("127.0.0.1:%d", wikipubPort))
+	d := startDaemon(t, filepath.Join(dir, "wikipub.log"),
+		"--wiki", w.API, "--listen", fmt.Sprintf("127.0.0.1:%d", wikipubPort), "--public-url", proxy,
+		"--data", filepath.Join(dir, "wikipub.db"), "--allow-private-addresses", "127.0.0.0/8",
+		"--log-format", "json", "--log-level", "debug")
+	dump := func() string {
+		wl, _ := os.ReadFile(d.logPath)
+		nl, _ := os.ReadFile(ngx.logPath)
+		return fmt.Sprintf("--- wikipub log:\n%s\n--- nginx log:\n%s", proxyTestTail(string(wl), 40), proxyTestTail(string(nl), 40))
+	}
+
+	// wikipub is up, and reached through nginx.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		st, _, body := proxyGet(t, proxy+"/healthz", "")
+		if st == http.StatusOK && strings.TrimSpace(body) == "ok" {
+			break
+		}
+		select {
+		case <-d.exited:
+			t.Fatalf("wikipub exited before it answered /healthz through nginx: %v\n%s", d.err, dump())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/healthz through nginx: %d %q after 60s\n%s", st, body, dump())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	fail := func(t *testing.T, format string, args ...any) {
+		t.Helper()
+		t.Errorf(format+"\n%s", append(args, dump())...)
+	}
+	// actorAt fetches url through nginx with accept and checks that the
+	// answer is the actor document wantID.
+	actorAt := func(t *testing.T, what, rawURL, accept, wantID string) map[string]any {
+		t.Helper()
+		st, h, body := proxyGet(t, rawURL, accept)
+		if st != http.StatusOK {
+			fail(t, "%s: GET %s with Accept %q: status %d, want 200 with the actor; body %.300q", what, rawURL, accept, st, body)
+			return nil
+		}
+		if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "application/activity+json") && !strings.HasPrefix(ct, "application/ld+json") {
+			fail(t, "%s: GET %s: Content-Type %q, want ActivityPub JSON; body %.300q", what, rawURL, ct, body)
+			return nil
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(body), &doc); err != nil {
+			fail(t, "%s: GET %s: not JSON: %v", what, rawURL, err)
+			return nil
+		}
+		if doc["id"] != wantID {
+			fail(t, "%s: GET %s: id %v, want %s", what, rawURL, doc["id"], wantID)
+		}
+		return doc
+	}
+
+	t.Run("webfinger", func(t *testing.T) {
+		st, h, body := proxyGet(t, proxy+"/.well-known/webfinger?resource="+url.QueryEscape("acct:some_page@"+proxyHost), "")
+		if st != http.StatusOK {
+			t.Fatalf("WebFinger through nginx: %d %.300q\n%s", st, body, dump())
+		}
+		if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "application/jrd+json") {
+			t.Errorf("WebFinger Content-Type %q, want application/jrd+json", ct)
+		}
+		var jrd struct {
+			Subject string
+			Links   []struct{ Rel, Type, Href string }
+		}
+		if err := json.Unmarshal([]byte(body), &jrd); err != nil {
+			t.Fatalf("WebFinger: %v: %.300q", err, body)
+		}
+		if jrd.Subject != "acct:some_page@"+proxyHost {
+			t.Errorf("WebFinger subject %q, want acct:some_page@%s", jrd.Subject, proxyHost)
+		}
+		self := ""
+		for _, l := range jrd.Links {
+			if l.Rel == "self" {
+				self = l.Href
+			}
+		}
+		if self != actorID {
+			t.Errorf("WebFinger self link %q, want %s", self, actorID)
+		}
+	})
+
+	t.Run("nodeinfo", func(t *testing.T) {
+		st, _, body := proxyGet(t, proxy+"/.well-known/nodeinfo", "")
+		if st != http.StatusOK {
+			t.Fatalf("/.well-known/nodeinfo through nginx: %d %.300q\n%s", st, body, dump())
+		}
+		var links struct{ Links []struct{ Rel, Href string } }
+		if err := json.Unmarshal([]byte(body), &links); err != nil || len(links.Links) == 0 {
+			t.Fatalf("/.well-known/nodeinfo: %v: %.300q", err, body)
+		}
+		href := links.Links[0].Href
+		if href != proxy+"/nodeinfo/2.0" {
+			t.Errorf("NodeInfo link %q, want %s/nodeinfo/2.0", href, proxy)
+		}
+		st, _, body = proxyGet(t, href, "")
+		if st != http.StatusOK {
+			t.Fatalf("%s through nginx: %d %.300q", href, st, body)
+		}
+		var ni struct {
+			Software  struct{ Name string }
+			Protocols []string
+		}
+		if err := json.Unmarshal([]byte(body), &ni); err != nil {
+			t.Fatalf("NodeInfo: %v: %.300q", err, body)
+		}
+		if ni.Software.Name != "wikipub" || len(ni.Protocols) == 0 || ni.Protocols[0] != "activitypub" {
+			t.Errorf("NodeInfo through nginx is not wikipub's: %.300q", body)
+		}
+	})
+
+	t.Run("host-meta", func(t *testing.T) {
+		st, _, body := proxyGet(t, proxy+"/.well-known/host-meta", "")
+		if st != http.StatusOK || !strings.Contains(body, "/.well-known/webfinger") {
+			t.Errorf("host-meta through nginx: %d %.300q", st, body)
+		}
+	})
+
+	t.Run("actor and profile paths", func(t *testing.T) {
+		actorAt(t, "/ap/ through nginx", actorID, gotosocialAccept, actorID)
+		// /@handle is wikipub's: an ActivityPub client is sent to the actor,
+		// a person to the wiki page.
+		st, h, body := proxyGet(t, proxy+"/@some_page", gotosocialAccept)
+		if st != http.StatusFound || h.Get("Location") != actorID {
+			fail(t, "/@some_page with an ActivityPub Accept: %d Location %q, want 302 to %s; body %.200q", st, h.Get("Location"), actorID, body)
+		}
+		st, h, _ = proxyGet(t, proxy+"/@some_page", browserAccept)
+		if st != http.StatusFound || h.Get("Location") != pageURL {
+			fail(t, "/@some_page for a browser: %d Location %q, want 302 to %s", st, h.Get("Location"), pageURL)
+		}
+	})
+
+	t.Run("page URL for Mastodon", func(t *testing.T) {
+		doc := actorAt(t, "Mastodon", pageURL, mastodonAccept, actorID)
+		if doc == nil {
+			return
+		}
+		if doc["type"] != "Service" {
+			t.Errorf("actor type %v, want Service", doc["type"])
+		}
+		// The wiki and wikipub share the host, so the actor's url is the
+		// wiki page itself.
+		if doc["url"] != pageURL {
+			t.Errorf("actor url %v, want the wiki page on the proxy host, %s", doc["url"], pageURL)
+		}
+		if doc["preferredUsername"] != "some_page" {
+			t.Errorf("preferredUsername %v, want some_page", doc["preferredUsername"])
+		}
+	})
+
+	t.Run("page URL for GoToSocial", func(t *testing.T) {
+		actorAt(t, "GoToSocial", pageURL, gotosocialAccept, actorID)
+		// ld+json with the profile alone also counts.
+		actorAt(t, "ld+json", pageURL, `application/ld+json; profile="https://www.w3.org/ns/activitystreams"`, actorID)
+		// The raw, percent-encoded path reaches wikipub.
+		actorAt(t, "percent-encoded title", proxy+"/wiki/Z%C3%BCrich", gotosocialAccept, zurichID)
+	})
+
+	t.Run("page URL for a browser", func(t *testing.T) {
+		st, h, body := proxyGet(t, pageURL, browserAccept)
+		if st != http.StatusOK {
+			t.Fatalf("%s for a browser: status %d, want MediaWiki's page; Location %q\n%s", pageURL, st, h.Get("Location"), dump())
+		}
+		if !strings.Contains(body, `content="MediaWiki`) || !strings.Contains(body, "A page to follow through the proxy.") {
+			t.Errorf("%s for a browser is not MediaWiki's page: %.500q", pageURL, body)
+		}
+		if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+			t.Errorf("Content-Type %q, want text/html", ct)
+		}
+		wantLink := fmt.Sprintf(`<%s>; rel="alternate"; type="application/activity+json"`, pageURL)
+		if got := h.Values("Link"); !proxyTestHas(got, wantLink) {
+			t.Errorf("Link headers %q, want one %s", got, wantLink)
+		}
+		if !strings.Contains(strings.Join(h.Values("Vary"), ","), "Accept") {
+			t.Errorf("Vary %q does not name Accept, so a cache could hand the HTML to an ActivityPub client", h.Values("Vary"))
+		}
+		// What Mastodon does with that Link: fetch it with its Accept header.
+		actorAt(t, "the Link target, as Mastodon follows it", pageURL, mastodonAccept, actorID)
+	})
+
+	t.Run("index.php", func(t *testing.T) {
+		actorAt(t, "index.php?title= for Mastodon", proxy+"/index.php?title=Some_Page", mastodonAccept, actorID)
+		actorAt(t, "index.php?title= for GoToSocial", proxy+"/index.php?title=Some_Page", gotosocialAccept, actorID)
+		st, _, body := proxyGet(t, proxy+"/index.php?title=Some_Page", browserAccept)
+		if st != http.StatusOK || !strings.Contains(body, `content="MediaWiki`) {
+			fail(t, "index.php?title=Some_Page for a browser: %d, want MediaWiki's page: %.300q", st, body)
+		}
+		// A POST to index.php is MediaWiki's whatever the Accept header says
+		// (wikipub would answer 405).
+		req, err := http.NewRequest(http.MethodPost, proxy+"/index.php?title=Special:UserLogin", strings.NewReader("wpName=x"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", mastodonAccept)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := proxyClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusMethodNotAllowed || !strings.Contains(string(b), `content="MediaWiki`) {
+			fail(t, "POST index.php with an ActivityPub Accept did not reach MediaWiki: %d %.300q", resp.StatusCode, b)
+		}
+	})
+
+	t.Run("missing page", func(t *testing.T) {
+		for _, u := range []string{proxy + "/wiki/No_Such_Page_Here", proxy + "/index.php?title=No_Such_Page_Here"} {
+			st, h, body := proxyGet(t, u, mastodonAccept)
+			if st != http.StatusNotFound {
+				fail(t, "%s for Mastodon: status %d, want 404; body %.300q", u, st, body)
+				continue
+			}
+			var e map[string]any
+			if !strings.HasPrefix(h.Get("Content-Type"), "application/json") || json.Unmarshal([]byte(body), &e) != nil || e["error"] == nil {
+				t.Errorf("%s: 404 is not wikipub's JSON error: Content-Type %q, body %.300q", u, h.Get("Content-Type"), body)
+			}
+		}
+	})
+
+	// Signed requests survive the proxy: the peer looks the page up as
+	// Mastodon does (WebFinger, signed actor fetch, loop-back, unsigned key
+	// fetch), then POSTs a signed Follow to the page's inbox through nginx.
+	// wikipub verifies the signature over the path and Host it received, so
+	// an Accept means nginx passed both unchanged.
+	t.Run("signed follow through the proxy", func(t *testing.T) {
+		peer := fedpeer.New(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		a, err := peer.Lookup(ctx, "some_page@"+proxyHost)
+		if err != nil {
+			t.Fatalf("looking up some_page@%s through nginx: %v\n%s", proxyHost, err, dump())
+		}
+		if a.ID != actorID || !strings.HasPrefix(a.Inbox, proxy+"/") {
+			t.Fatalf("looked-up actor %s with inbox %s, want %s with an inbox on %s", a.ID, a.Inbox, actorID, proxy)
+		}
+		followID, err := peer.Follow(ctx, a)
+		if err != nil {
+			t.Fatalf("signed Follow POSTed through nginx: %v\n%s", err, dump())
+		}
+		if _, err := peer.WaitAccept(ctx, followID); err != nil {
+			t.Fatalf("no Accept for the Follow sent through nginx: %v\n%s", err, dump())
+		}
+		peer.AssertNoRejections(t)
+	})
+}
+
+// proxyTestPorts returns n distinct free ports on 127.0.0.1. They are held
+// open together while chosen: two FreePort calls in a row can return the
+// same port, and nginx proxying to itself answers 500 forever.
+func proxyTestPorts(t *testing.T, n int) []int {
+	t.Helper()
+	var ports []int
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("finding a free port: %v", err)
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports
+}
+
+// proxyTestWaitServer waits until the wiki's siteinfo names server.
+func proxyTestWaitServer(t *testing.T, api, server string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	got := ""
+	for time.Now().Before(deadline) {
+		st, _, body := proxyGet(t, api+"?action=query&meta=siteinfo&siprop=general&format=json", "")
+		var si struct {
+			Query struct{ General struct{ Server string } }
+		}
+		if st == http.StatusOK && json.Unmarshal([]byte(body), &si) == nil {
+			if got = si.Query.General.Server; got == server {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the wiki's siteinfo still names server %q 30s after $wgServer was set to %q", got, server)
+}
+
+// proxyClient does not follow redirects: where a request lands is what is
+// being tested.
+var proxyClient = &http.Client{
+	Timeout:       30 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+func proxyGet(t *testing.T, rawURL, accept string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, rawURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	resp, err := proxyClient.Do(req)
+	if err != nil {
+		return 0, nil, err.Error()
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: reading the body: %v", rawURL, err)
+	}
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+func proxyTestHas(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func proxyTestTail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// proxyTestNginx finds nginx, installing Debian's package when it is
+// missing (the test skips instead under -short). On Debian 12 the "nginx"
+// package carries the binary; nginx-light/-full/-extras only add modules.
+func proxyTestNginx(t *testing.T) string {
+	t.Helper()
+	find := func() string {
+		if p, err := exec.LookPath("nginx"); err == nil {
+			return p
+		}
+		if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
+			return "/usr/sbin/nginx"
+		}
+		return ""
+	}
+	if p := find(); p != "" {
+		return p
+	}
+	if testing.Short() {
+		t.Skip("nginx is not installed (apt-get install nginx); skipped under -short")
+	}
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		t.Fatal("nginx is not installed and there is no apt-get to install it: install nginx (Debian: apt-get install nginx) and run the test again")
+	}
+	var sudo []string
+	if os.Geteuid() != 0 {
+		if _, err := exec.LookPath("sudo"); err != nil {
+			t.Fatal("nginx is not installed, and installing it needs root: run `sudo apt-get install nginx` and the test again")
+		}
+		sudo = []string{"sudo", "-n"}
+	}
+	// The package would start (and enable) a system nginx on port 80; the
+	// test runs its own, so keep the system one from starting, the Debian
+	// way: a policy-rc.d that says no, only for the time of the install and
+	// only when the machine has none of its own.
+	const policy = "/usr/sbin/policy-rc.d"
+	if _, err := os.Stat(policy); os.IsNotExist(err) && os.Geteuid() == 0 {
+		if err := os.WriteFile(policy, []byte("#!/bin/sh\n# written by wikipub's TestProxyRouting while it installs nginx\nexit 101\n"), 0o755); err == nil {
+			defer os.Remove(policy)
+		}
+	}
+	apt := func(args ...string) ([]byte, error) {
+		argv := append(append(append([]string{}, sudo...), "apt-get"), args...)
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		return cmd.CombinedOutput()
+	}
+	t.Log("nginx is missing: installing Debian's nginx package")
+	install := []string{"-o", "DPkg::Lock::Timeout=300", "install", "-y", "-q", "--no-install-recommends", "nginx"}
+	out, err := apt(install...)
+	if err != nil {
+		// The package lists may be missing or stale.
+		if out2, err2 := apt("-o", "DPkg::Lock::Timeout=300", "update", "-q"); err2 != nil {
+			t.Fatalf("nginx is not installed and apt-get update failed: %v\n%s\n%s", err2, out, out2)
+		}
+		if out, err = apt(install...); err != nil {
+			t.Fatalf("nginx is not installed and `apt-get install nginx` failed: %v\n%s", err, out)
+		}
+	}
+	p := find()
+	if p == "" {
+		t.Fatalf("apt-get installed nginx but there is no nginx binary on PATH or in /usr/sbin:\n%s", out)
+	}
+	return p
+}
+
+// proxyTestNginxProc is the test's own nginx, a child of the test binary.
+type proxyTestNginxProc struct {
+	cmd     *exec.Cmd
+	logPath string
+	done    chan struct{}
+}
+
+// startProxyTestNginx writes deploy/nginx/nginx.conf into dir with the
+// test's addresses and file paths (the included wikipub-*.conf files are
+// copied unchanged), checks it with nginx -t, and runs nginx in the
+// foreground as one process that dies with the test.
+func startProxyTestNginx(t *testing.T, bin, dir string, port int, wikiAddr, wikipubAddr string) *proxyTestNginxProc {
+	t.Helper()
+	src := filepath.Join("..", "..", "deploy", "nginx")
+	conf, err := os.ReadFile(filepath.Join(src, "nginx.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"wikipub-http.conf", "wikipub.conf", "wikipub-proxy.conf"} {
+		b, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tmp := filepath.Join(dir, "nginx-tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Debian's nginx has absolute temp paths under /var/lib/nginx compiled
+	// in: the test keeps its own.
+	temps := ""
+	for _, k := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
+		temps += fmt.Sprintf("\n    %s_temp_path %s;", k, filepath.Join(tmp, k))
+	}
+	s := string(conf)
+	for _, r := range [][2]string{
+		{"pid /var/run/nginx.pid;", "pid " + filepath.Join(dir, "nginx.pid") + ";"},
+		{"server wikipub:8080;", "server " + wikipubAddr + ";"},
+		{"server mediawiki:80;", "server " + wikiAddr + ";"},
+		{"listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;", port)},
+		{"http {", "http {" + temps},
+	} {
+		if strings.Count(s, r[0]) != 1 {
+			t.Fatalf("deploy/nginx/nginx.conf should contain %q exactly once (the test puts its own value there)", r[0])
+		}
+		s = strings.Replace(s, r[0], r[1], 1)
+	}
+	confPath := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(confPath, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// One process (no master and workers), so it dies with its parent.
+	args := []string{"-p", dir + "/", "-c", confPath, "-e", "stderr", "-g", "daemon off; master_process off;"}
+	if out, err := exec.Command(bin, append(args, "-t")...).CombinedOutput(); err != nil {
+		t.Fatalf("nginx -t rejects the configuration made from deploy/nginx: %v\n%s\n--- %s:\n%s", err, out, confPath, s)
+	}
+	logPath := filepath.Join(dir, "nginx.log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = f, f
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		t.Fatalf("starting nginx: %v", err)
+	}
+	p := &proxyTestNginxProc{cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		f.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-p.done
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+		if err == nil {
+			c.Close()
+			return p
+		}
+		select {
+		case <-p.done:
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("nginx exited at start:\n%s", b)
+		default:
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("nginx does not listen on 127.0.0.1:%d after 10s:\n%s", port, b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

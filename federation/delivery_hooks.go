@@ -1,0 +1,69 @@
+package federation
+
+import (
+	"context"
+
+	"github.com/wikipub/wikipub/federation/store"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// OnSignedRequest sets f to be called with the host of every remote actor
+// whose signed request to one of our inboxes verified: a host that talks
+// to us is up, so serve wires this to (*Deliverer).Revive to close its
+// circuit breaker. f must be quick; it runs on the request's path. Set it
+// before serving.
+func (s *Server) OnSignedRequest(f func(host string)) { s.onSigned = f }
+
+// revive tells the hook, if any, that host sent a verified request.
+func (s *Server) revive(host string) {
+	if host != "" && s.onSigned != nil {
+		s.onSigned(host)
+	}
+}
+
+// hostOf is the host of a URL as the deliverer keys hosts: lower case,
+// without a trailing dot, with the port only when it is not the scheme's
+// default. "" when raw has no host.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	port := u.Port()
+	if port == "" || (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]" // IPv6
+		}
+		return host
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// normalizeHost brings a host[:port] given by a caller to hostOf's form.
+func normalizeHost(host string) string {
+	if strings.Contains(host, "/") {
+		return ""
+	}
+	return hostOf("https://" + host)
+}
+
+// OnEnqueue sets f to be called after deliveries are queued: serve wires
+// it to (*Deliverer).Wake, so posts leave at once. Set it before serving.
+func (s *Server) OnEnqueue(f func()) { s.onEnqueue = f }
+
+// enqueue queues deliveries and wakes the deliverer.
+func (s *Server) enqueue(ctx context.Context, ds ...store.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	if err := s.store.Enqueue(ctx, ds...); err != nil {
+		return err
+	}
+	if s.onEnqueue != nil {
+		s.onEnqueue()
+	}
+	return nil
+}
