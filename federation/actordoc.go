@@ -111,6 +111,9 @@ func actorSummary(a *Actor, o DocOptions) string {
 	case KindInstance:
 		return fmt.Sprintf("<p>The wikipub service of %s.</p>", html.EscapeString(o.SiteName))
 	}
+	if a.Deleted {
+		return fmt.Sprintf("<p>The page %s was deleted on %s. Following it tells you if it is restored or created again.</p>", link, html.EscapeString(o.SiteName))
+	}
 	return fmt.Sprintf("<p>Every change to the page %s on %s: who edited, the summary, the size of the change and a link to the diff.</p>", link, html.EscapeString(o.SiteName))
 }
 

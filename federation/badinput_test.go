@@ -911,32 +911,29 @@ func TestActorEdgeCases(t *testing.T) {
 		admin.Delete(t, "Short Lived Page", "test")
 		time.Sleep(3 * biCacheTTL)
 
-		biWantGet(t, actorID, biAP, http.StatusGone)
-		biWantGet(t, actorID, "application/activity+json", http.StatusGone)
-		biWantGet(t, actorID, "text/html", http.StatusGone)
-		biWantGet(t, inst.base+"/@short_lived_page", biAP, http.StatusGone)
-		biWebFinger(t, inst, "acct:short_lived_page@"+inst.host, http.StatusGone)
-		biWebFinger(t, inst, "acct:Short_Lived_Page@"+inst.host, http.StatusGone)
-		biWebFinger(t, inst, actorID, http.StatusGone)
-		biWantGet(t, actorID+"/followers", biAP, http.StatusGone)
-		biWantGet(t, actorID+"/outbox", biAP, http.StatusGone)
-		t.Run("ByPageURL", func(t *testing.T) {
-			// INTEROP: 410 for deleted. The page URL names the same deleted
-			// actor as its handle and its id do.
-			u := site.PageURL("Short Lived Page")
-			resp, b := biGet(t, inst.base+"/.well-known/webfinger?resource="+url.QueryEscape(u), "")
-			if resp.StatusCode != http.StatusGone {
-				t.Errorf("WebFinger of the deleted page's URL: %d %s, want 410", resp.StatusCode, b)
+		// The actor stays followable (deleted pages are often restored, and
+		// Mastodon deletes an account whose actor answers 410), and says so.
+		resp, b = biGet(t, actorID, biAP)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), "was deleted") {
+			t.Errorf("GET of a deleted page's actor: %d %s; want 200 saying it was deleted", resp.StatusCode, b)
+		}
+		biWantGet(t, actorID, "text/html", http.StatusOK) // the follow page
+		biWantGet(t, inst.base+"/@short_lived_page", biAP, http.StatusFound)
+		for _, res := range []string{"acct:short_lived_page@" + inst.host, "acct:Short_Lived_Page@" + inst.host, actorID, site.PageURL("Short Lived Page")} {
+			if jrd := biWebFinger(t, inst, res, http.StatusOK); !selfLinks(jrd, actorID) {
+				t.Errorf("WebFinger %s of a deleted page: %v", res, jrd)
 			}
-		})
+		}
+		biWantGet(t, actorID+"/followers", biAP, http.StatusOK)
+		biWantGet(t, actorID+"/outbox", biAP, http.StatusOK)
 
-		// A new Follow of the deleted page is rejected.
+		// A new Follow of the deleted page is accepted: it may come back.
 		f2, err := peer.Follow(ctx, a)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := peer.WaitAccept(ctx, f2); !errors.Is(err, fedpeer.ErrFollowRejected) {
-			t.Errorf("Follow of a deleted page: %v, want a Reject", err)
+		if _, err := peer.WaitAccept(ctx, f2); err != nil {
+			t.Errorf("Follow of a deleted page: %v, want an Accept", err)
 		}
 		peer.AssertNoRejections(t)
 	})
@@ -971,12 +968,13 @@ func TestActorEdgeCases(t *testing.T) {
 		biWebFinger(t, inst, site.PageURL("User:127.0.0.1"), http.StatusNotFound)
 	})
 
-	t.Run("BrowserRedirect", func(t *testing.T) {
+	t.Run("BrowserFollowPage", func(t *testing.T) {
 		actorID, _ := biPage(t, inst, admin, "Browser Page")
 		for _, acc := range []string{"text/html", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"} {
-			resp := biWantGet(t, actorID, acc, http.StatusFound)
-			if loc := resp.Header.Get("Location"); loc != site.PageURL("Browser Page") {
-				t.Errorf("GET %s as a browser: Location %q, want %q", actorID, loc, site.PageURL("Browser Page"))
+			resp, b := biGet(t, actorID, acc)
+			if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") ||
+				!strings.Contains(string(b), "@browser_page@") || !strings.Contains(string(b), site.PageURL("Browser Page")) {
+				t.Errorf("GET %s as a browser: %d %s; want the follow page with the handle and a link to the wiki page", actorID, resp.StatusCode, resp.Header.Get("Content-Type"))
 			}
 		}
 		// ActivityPub clients (also those listing text/html at a lower q) get the document.
@@ -986,15 +984,15 @@ func TestActorEdgeCases(t *testing.T) {
 				t.Errorf("GET %s (Accept %q): Content-Type %q", actorID, acc, ct)
 			}
 		}
-		// An editor's actor leads browsers to the user page.
+		// An editor's follow page links the user page.
 		users, err := inst.client.UsersByName(context.Background(), []string{w.AdminUser})
 		if err != nil || len(users) != 1 {
 			t.Fatalf("admin user: %v %v", users, err)
 		}
 		for _, u := range users {
-			resp := biWantGet(t, inst.base+"/ap/user/"+strconv.FormatInt(u.ID, 10), "text/html", http.StatusFound)
-			if loc, want := resp.Header.Get("Location"), site.PageURL("User:"+u.Name); loc != want {
-				t.Errorf("editor actor as a browser: Location %q, want %q", loc, want)
+			resp, b := biGet(t, inst.base+"/ap/user/"+strconv.FormatInt(u.ID, 10), "text/html")
+			if want := site.PageURL("User:" + u.Name); resp.StatusCode != http.StatusOK || !strings.Contains(string(b), want) {
+				t.Errorf("editor actor as a browser: %d, want the follow page linking %s", resp.StatusCode, want)
 			}
 		}
 	})

@@ -86,6 +86,11 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id := s.iris.Outbox(ref)
 	q := r.URL.Query()
+	if a.Deleted {
+		// The wiki keeps no visible history of a deleted page.
+		s.writeAS(w, r, vocab.OrderedCollectionNew(vocab.ID(id)))
+		return
+	}
 	if q.Get("page") == "" {
 		c := vocab.OrderedCollectionNew(vocab.ID(id))
 		total, err := s.outboxTotal(r, a)

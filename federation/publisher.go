@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -26,6 +27,9 @@ type Publisher struct {
 	log *slog.Logger
 	// publicTimelines puts Public in "to" instead of "cc".
 	publicTimelines bool
+	// coalesce is the window in which saves by one editor to one page
+	// become one post (0: every revision is its own post).
+	coalesce time.Duration
 }
 
 // Publisher returns the server's publisher, the watcher's handler.
@@ -194,8 +198,52 @@ func (p *Publisher) edit(ctx context.Context, c *wiki.Change) error {
 	if err != nil {
 		return err
 	}
+	if p.coalesce > 0 && c.UserID != 0 {
+		folded := *c
+		if err := p.foldPrevious(ctx, &folded); err != nil {
+			return err
+		}
+		c = &folded
+	}
 	note := p.editNote(c, page, ed)
 	return p.publish(ctx, c, page, ed.Actor, note)
+}
+
+// foldPrevious takes back the post of the same editor's previous save to
+// the same page when it is still waiting out the coalescing window, and
+// makes c cover both: the diff and the size change then start where the
+// earlier post's did, and the summary is the latest.
+func (p *Publisher) foldPrevious(ctx context.Context, c *wiki.Change) error {
+	posts, err := p.s.store.PublishedByPage(ctx, c.PageID)
+	if err != nil {
+		return err
+	}
+	for i := len(posts) - 1; i >= 0; i-- {
+		prev := posts[i]
+		if prev.RevID == 0 || prev.Withdrawn || len(prev.Recipients) == 0 || prev.RevID == c.RevID {
+			continue
+		}
+		// Only the very latest post of the page may be folded, and only
+		// while its deliveries have not started.
+		if prev.UserID != c.UserID || c.Timestamp.Sub(prev.At) > p.coalesce || !prev.Due.After(time.Now().Add(time.Second)) {
+			return nil
+		}
+		for _, inbox := range prev.Recipients {
+			for _, id := range []string{prev.ActivityID, prev.ObjectID + "/announce/" + strconv.FormatInt(c.UserID, 10)} {
+				if err := p.s.store.Ack(ctx, delivery(id, "", inbox, nil).ID); err != nil {
+					return err
+				}
+			}
+		}
+		c.OldRevID, c.OldSize = prev.OldRevID, prev.OldSize
+		prev.Recipients = nil // never sent: nothing to withdraw later
+		if err := p.s.store.RecordPublished(ctx, prev); err != nil {
+			return err
+		}
+		p.log.InfoContext(ctx, "coalesced two saves into one post", "earlier", prev.ObjectID, "later_rev", c.RevID)
+		return nil
+	}
+	return nil
 }
 
 func (p *Publisher) editNote(c *wiki.Change, page *Actor, ed Editor) Note {
@@ -231,13 +279,21 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 		"published": note.Published, "to": note.To, "cc": note.CC, "object": note,
 	}
 	var ds []store.Delivery
+	// With coalescing on, an edit's post waits out the window, in which a
+	// further save by the same editor can still be folded into it.
+	due := time.Now()
+	if p.coalesce > 0 && c.RevID != 0 && (c.Kind == wiki.KindEdit || c.Kind == wiki.KindNew) {
+		due = due.Add(p.coalesce)
+	}
 	add := func(act map[string]any, signer string, inboxes []string) error {
 		body, err := json.Marshal(act)
 		if err != nil {
 			return err
 		}
 		for _, inbox := range inboxes {
-			ds = append(ds, delivery(act["id"].(string), signer, inbox, body))
+			d := delivery(act["id"].(string), signer, inbox, body)
+			d.NextAttempt = due
+			ds = append(ds, d)
 		}
 		return nil
 	}
@@ -260,7 +316,7 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	if err := p.s.store.RecordPublished(ctx, store.Published{
 		ObjectID: note.ID, ActivityID: note.ID + "/activity", Actor: authorID,
 		PageID: c.PageID, RevID: c.RevID, At: c.Timestamp, Recipients: dedupe(recipients),
-		Hidden: int(hiddenBits(c)),
+		Hidden: int(hiddenBits(c)), UserID: c.UserID, OldRevID: c.OldRevID, OldSize: c.OldSize, Due: due,
 	}); err != nil {
 		return err
 	}

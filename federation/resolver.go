@@ -21,10 +21,13 @@ type Wiki interface {
 	UsersByName(ctx context.Context, names []string) (map[string]wiki.User, error)
 }
 
-// HandleStore is the first-claimer index that keeps handles unique and stable.
+// HandleStore is the first-claimer index that keeps handles unique and
+// stable, and the named values that remember deleted pages' titles.
 type HandleStore interface {
 	ClaimHandle(ctx context.Context, handle, owner string) (string, error)
 	HandleOwner(ctx context.Context, handle string) (string, error)
+	Cursor(ctx context.Context, name string) ([]byte, error)
+	SetCursor(ctx context.Context, name string, value []byte) error
 }
 
 // Errors of actor resolution, mapped to HTTP statuses by the handlers.
@@ -50,6 +53,8 @@ type Actor struct {
 	URL       string
 	Published time.Time
 	Namespace int
+	// Deleted marks a page the wiki deleted: its actor stays followable.
+	Deleted bool
 }
 
 // Resolver finds our actors by id, handle or wiki URL, with a short cache
@@ -57,6 +62,7 @@ type Actor struct {
 type Resolver struct {
 	wiki    Wiki
 	handles HandleStore
+	titles  HandleStore
 	keys    *Keys
 	iris    IRIs
 	byRef   *ttlCache[Ref, *Actor]
@@ -65,7 +71,7 @@ type Resolver struct {
 
 // NewResolver returns a resolver; ttl bounds how stale a title may be.
 func NewResolver(w Wiki, h HandleStore, keys *Keys, iris IRIs, ttl time.Duration) *Resolver {
-	return &Resolver{wiki: w, handles: h, keys: keys, iris: iris,
+	return &Resolver{wiki: w, handles: h, titles: h, keys: keys, iris: iris,
 		byRef: newTTLCache[Ref, *Actor](ttl, 100_000), byName: newTTLCache[string, Ref](ttl, 100_000)}
 }
 
@@ -103,6 +109,9 @@ const instanceHandle = "wikipub"
 func (r *Resolver) page(ctx context.Context, ref Ref) (*Actor, error) {
 	p, err := r.wiki.PageByID(ctx, ref.ID)
 	if errors.Is(err, wiki.ErrNotFound) {
+		if a, err := r.deletedPageActor(ctx, ref); a != nil || err != nil {
+			return a, err
+		}
 		return nil, r.goneOrMissing(ctx, ref)
 	}
 	if err != nil {
@@ -137,6 +146,9 @@ func (r *Resolver) page(ctx context.Context, ref Ref) (*Actor, error) {
 	}
 	h, err := r.claim(ctx, handle.ForPage(site, p.Title), handle.PageFallback(p.ID), ref)
 	if err != nil {
+		return nil, err
+	}
+	if err := r.rememberTitle(ctx, ref, p.Title); err != nil {
 		return nil, err
 	}
 	return &Actor{Ref: ref, Handle: h, Name: p.Title, URL: site.PageURL(p.Title), Published: p.Created, Namespace: p.Namespace}, nil
@@ -309,35 +321,38 @@ func (r *Resolver) ByPageURL(ctx context.Context, u string) (*Actor, error) {
 	}
 	p, ok := pages[title]
 	if !ok {
-		return nil, r.deletedOrMissing(ctx, title)
+		return r.deletedOrMissing(ctx, title)
 	}
 	return r.follow(ctx, Ref{Kind: KindPage, ID: p.ID})
 }
 
-// deletedOrMissing tells, for a title the wiki does not have, a deleted
-// page that had an actor (its handle was claimed: 410) from one that never
-// had one (404).
-func (r *Resolver) deletedOrMissing(ctx context.Context, title string) error {
+// deletedOrMissing finds, for a title the wiki does not have, the actor of
+// a deleted page that had one (through its claimed handle), which stays
+// followable (or is gone: 410); a title that never had an actor is 404.
+func (r *Resolver) deletedOrMissing(ctx context.Context, title string) (*Actor, error) {
 	h := handle.ForPage(r.wiki.Site(), title)
 	if h == "" {
-		return ErrNoActor
+		return nil, ErrNoActor
 	}
 	owner, err := r.handles.HandleOwner(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
-		return ErrNoActor
+		return nil, ErrNoActor
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ref, ok := parseActorPath(owner)
 	if !ok {
-		return ErrNoActor
+		return nil, ErrNoActor
 	}
-	_, err = r.ByRef(ctx, ref)
-	if err == nil {
-		return ErrNoActor // the handle's page exists under another title now
+	a, err := r.ByRef(ctx, ref)
+	switch {
+	case err != nil:
+		return nil, err
+	case a.Deleted:
+		return a, nil
 	}
-	return err
+	return nil, ErrNoActor // the handle's page exists under another title now
 }
 
 // deletedPage describes the actor of a page the wiki has just deleted, from
@@ -349,10 +364,24 @@ func (r *Resolver) deletedPage(ctx context.Context, c *wiki.Change) (*Actor, err
 	if err != nil || !known {
 		return nil, err
 	}
+	if err := r.rememberTitle(ctx, ref, c.Title); err != nil {
+		return nil, err
+	}
+	return r.deletedPageActor(ctx, ref)
+}
+
+// deletedPageActor is the actor of a page that had one and that the wiki
+// no longer has, from its last known title; nil when there is none.
+func (r *Resolver) deletedPageActor(ctx context.Context, ref Ref) (*Actor, error) {
+	title, ok, err := r.lastTitle(ctx, ref)
+	if err != nil || !ok {
+		return nil, err
+	}
 	site := r.wiki.Site()
-	h, err := r.claim(ctx, handle.ForPage(site, c.Title), handle.PageFallback(c.PageID), ref)
+	ns, _ := site.SplitTitle(title)
+	h, err := r.claim(ctx, handle.ForPage(site, title), handle.PageFallback(ref.ID), ref)
 	if err != nil {
 		return nil, err
 	}
-	return &Actor{Ref: ref, Handle: h, Name: c.Title, URL: site.PageURL(c.Title), Namespace: c.Namespace}, nil
+	return &Actor{Ref: ref, Handle: h, Name: title, URL: site.PageURL(title), Namespace: ns.ID, Deleted: true}, nil
 }

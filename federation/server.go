@@ -25,6 +25,9 @@ type Config struct {
 	Discoverable, Indexable bool
 	// Version and UserAgent name this build.
 	Version, UserAgent string
+	// Coalesce is the window in which consecutive saves by one editor to one
+	// page become one post; 0 (the default) posts every revision.
+	Coalesce time.Duration
 	// PublicTimelines addresses posts to Public (public timelines) instead
 	// of cc (unlisted, the default).
 	PublicTimelines bool
@@ -89,7 +92,7 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 		log:      cfg.Logger,
 		docs:     newTTLCache[Ref, []byte](cfg.CacheTTL, 100_000),
 	}
-	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines}
+	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines, coalesce: cfg.Coalesce}
 	s.talk = newTalkWriter(s, cfg.Talk)
 	s.blocks = NewBlockList(st, cfg.Blocks)
 	return s
@@ -114,6 +117,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /.well-known/nodeinfo", s.nodeinfoLinks)
 	mux.HandleFunc("GET /nodeinfo/2.0", s.nodeinfo)
 	mux.HandleFunc("GET /{at}", s.profile) // /@handle; a wildcard must be a whole segment
+	mux.HandleFunc("GET /follow", s.followRedirect)
+	mux.HandleFunc("GET /follow-page", s.followByTitle)
 	// The wiki's own page URLs, for a proxy that sends ActivityPub requests
 	// for them here (see the README's deployment section).
 	site := s.wiki.Site()
@@ -146,6 +151,11 @@ func (s *Server) refFromPath(r *http.Request) (Ref, bool) {
 }
 
 func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
+	if wantsHTML(r) {
+		// A person opening the actor id gets the follow page (HTML errors too).
+		s.followPageForRef(w, r)
+		return
+	}
 	ref, ok := s.refFromPath(r)
 	if !ok {
 		writeError(w, http.StatusNotFound, "no such actor")
@@ -154,11 +164,6 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	a, err := s.resolver.ByRef(r.Context(), ref)
 	if err != nil {
 		s.actorError(w, r, err)
-		return
-	}
-	if wantsHTML(r) {
-		// A person opening the actor id lands on the wiki page.
-		http.Redirect(w, r, a.URL, http.StatusFound)
 		return
 	}
 	doc, err := s.actorDoc(r.Context(), a)
@@ -173,12 +178,16 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 	w.Write(doc)
 }
 
-// profile is an actor's page for people: for now a redirect to the wiki
-// page; ActivityPub clients get the actor document.
+// profile is an actor's page for people: the follow page (followpage.go);
+// ActivityPub clients are sent to the actor document.
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
 	h, ok := strings.CutPrefix(r.PathValue("at"), "@")
 	if !ok || h == "" {
 		http.NotFound(w, r)
+		return
+	}
+	if !isAPAccept(r.Header.Get("Accept")) {
+		s.followPageForHandle(w, r, h)
 		return
 	}
 	a, err := s.resolver.ByHandle(r.Context(), h)
@@ -186,11 +195,7 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
 		s.actorError(w, r, err)
 		return
 	}
-	if isAPAccept(r.Header.Get("Accept")) {
-		http.Redirect(w, r, s.iris.Actor(a.Ref), http.StatusFound)
-		return
-	}
-	http.Redirect(w, r, a.URL, http.StatusFound)
+	http.Redirect(w, r, s.iris.Actor(a.Ref), http.StatusFound)
 }
 
 // actorDoc renders (or takes from the cache) an actor's document; rendering

@@ -25,12 +25,13 @@ scripts/testwiki.sh install
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
 	sudo=""
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	$sudo apt-get update -q
-	# The tests start their own redis-server and nginx on 127.0.0.1; the
-	# packages' own services are not needed.
+	# The tests start their own redis-server, nginx and headless chromium on
+	# 127.0.0.1; the packages' own services are not needed.
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 

@@ -39,6 +39,7 @@ type serveConfig struct {
 	Discoverable    bool
 	Indexable       bool
 	PublicTimelines bool
+	Coalesce        time.Duration
 	SweepWindow     time.Duration
 	SweepEvery      time.Duration
 
@@ -91,6 +92,7 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs.IntVar(&c.DeliveryTries, "delivery-attempts", 16, "tries per delivery before it is dropped")
 	fs.DurationVar(&c.RetryUnit, "retry-unit", time.Second, "retry n waits n⁴ × this + --retry-base (with jitter): Mastodon's schedule, about two to three days over 16 tries")
 	fs.DurationVar(&c.RetryBase, "retry-base", 15*time.Second, "the fixed part of each retry wait")
+	fs.DurationVar(&c.Coalesce, "coalesce", 0, "window in which consecutive saves by one editor to one page become one post (e.g. 5m); 0 posts every revision")
 	fs.BoolVar(&c.PublicTimelines, "public-timelines", false, "address posts to public timelines; by default they are unlisted (they reach followers without flooding public timelines)")
 	fs.DurationVar(&c.SweepWindow, "sweep-window", 30*24*time.Hour, "how far back published revisions are re-checked for hidden parts (suppression leaves no trace in recent changes)")
 	fs.DurationVar(&c.SweepEvery, "sweep-every", 5*time.Minute, "pause between re-checks of published revisions")

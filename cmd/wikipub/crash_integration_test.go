@@ -37,13 +37,6 @@ func TestDeliveryCrash(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			port, err := testenv.FreePort()
-			if err != nil {
-				t.Fatal(err)
-			}
-			base := fmt.Sprintf("http://127.0.0.1:%d", port)
-			actorID := fmt.Sprintf("%s/ap/page/%d", base, pages["Crash page"].ID)
-
 			var storeArgs []string
 			var open func() (store.Store, error)
 			if backend == "redis" {
@@ -62,12 +55,22 @@ func TestDeliveryCrash(t *testing.T) {
 				t.Fatal(err)
 			}
 			peers := make([]*fedpeer.Peer, n)
+			for i := range peers {
+				peers[i] = fedpeer.New(t, fedpeer.WithKey(key), fedpeer.WithUsername(fmt.Sprintf("reader%d", i)))
+			}
+			// wikipub's port is picked after the peers' listeners exist, so
+			// none of them can take it in between.
+			port, err := testenv.FreePort()
+			if err != nil {
+				t.Fatal(err)
+			}
+			base := fmt.Sprintf("http://127.0.0.1:%d", port)
+			actorID := fmt.Sprintf("%s/ap/page/%d", base, pages["Crash page"].ID)
 			st, err := open()
 			if err != nil {
 				t.Fatal(err)
 			}
 			for i := range peers {
-				peers[i] = fedpeer.New(t, fedpeer.WithKey(key), fedpeer.WithUsername(fmt.Sprintf("reader%d", i)))
 				if _, err := st.AddFollower(context.Background(), actorID, store.Follower{
 					ID: peers[i].ActorID(), Inbox: peers[i].InboxURL(), SharedInbox: peers[i].SharedInboxURL(), Since: time.Now(),
 				}); err != nil {

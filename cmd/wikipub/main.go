@@ -23,11 +23,18 @@ Usage:
                                    never reach the wiki
   wikipub unblock DOMAIN|ACTOR-ID  lift a block
   wikipub blocks                   list the blocks kept in the store
+  wikipub doctor [options]         check a deployment: the wiki, the bot
+                                   password, the clock, the store, and the
+                                   public URL through the proxy (serve's options)
+  wikipub stats                    followers, follows and the delivery queue
+  wikipub followers HANDLE         list the followers of one actor
+                                   (needs --public-url; --wiki looks up
+                                   handles the store does not know)
   wikipub version                  print the version
   wikipub help                     show this text
 
-block, unblock and blocks take --data FILE or --redis URL (or WIKIPUB_DATA,
-WIKIPUB_REDIS) like serve.
+block, unblock, blocks, stats and followers take --data FILE or --redis URL
+(or WIKIPUB_DATA, WIKIPUB_REDIS) like serve.
 `
 
 func main() {
@@ -59,6 +66,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	case "block", "unblock", "blocks":
 		return blockCommand(ctx, args[0], args[1:], getenv, stdout, stderr)
+	case "doctor":
+		return doctorCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "stats":
+		return statsCommand(ctx, args[1:], getenv, stdout, stderr)
+	case "followers":
+		return followersCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "wikipub %s\n", version)
 		return 0

@@ -194,14 +194,23 @@ func TestProxyRouting(t *testing.T) {
 	t.Run("actor and profile paths", func(t *testing.T) {
 		actorAt(t, "/ap/ through nginx", actorID, gotosocialAccept, actorID)
 		// /@handle is wikipub's: an ActivityPub client is sent to the actor,
-		// a person to the wiki page.
+		// a person gets the follow page, which links the wiki page.
 		st, h, body := proxyGet(t, proxy+"/@some_page", gotosocialAccept)
 		if st != http.StatusFound || h.Get("Location") != actorID {
 			fail(t, "/@some_page with an ActivityPub Accept: %d Location %q, want 302 to %s; body %.200q", st, h.Get("Location"), actorID, body)
 		}
-		st, h, _ = proxyGet(t, proxy+"/@some_page", browserAccept)
-		if st != http.StatusFound || h.Get("Location") != pageURL {
-			fail(t, "/@some_page for a browser: %d Location %q, want 302 to %s", st, h.Get("Location"), pageURL)
+		st, _, body = proxyGet(t, proxy+"/@some_page", browserAccept)
+		if st != http.StatusOK || !strings.Contains(string(body), pageURL) {
+			fail(t, "/@some_page for a browser: %d, want the follow page linking %s", st, pageURL)
+		}
+		// The follow page's form and the wiki snippet's link go to wikipub too.
+		st, h, _ = proxyGet(t, proxy+"/follow-page?title=Some_Page", browserAccept)
+		if st != http.StatusFound || !strings.HasSuffix(h.Get("Location"), "/@some_page") {
+			fail(t, "/follow-page through nginx: %d Location %q, want 302 to /@some_page", st, h.Get("Location"))
+		}
+		st, h, _ = proxyGet(t, proxy+"/follow?handle=some_page&instance=social.example", browserAccept)
+		if st != http.StatusFound || !strings.HasPrefix(h.Get("Location"), "https://social.example/authorize_interaction?uri=") {
+			fail(t, "/follow through nginx: %d Location %q", st, h.Get("Location"))
 		}
 	})
 

@@ -52,7 +52,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	outbound := federation.NewHTTPClient(cfg.AllowPrivate)
 	fed := federation.NewServer(federation.Config{
 		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, PublicTimelines: cfg.PublicTimelines,
-		Blocks: cfg.Blocks,
+		Blocks: cfg.Blocks, Coalesce: cfg.Coalesce,
 		Talk: federation.TalkConfig{
 			Wiki: talkWiki(client), Namespaces: cfg.TalkNamespaces, Window: cfg.TalkWindow, DailyCap: cfg.TalkDailyCap,
 			PerActorHour: cfg.TalkPerActor, PerDomainHour: cfg.TalkPerDomain, ReportsPage: cfg.ReportsPage,
@@ -83,7 +83,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 		}
 		return err
 	}})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: requestLog(log, mux), ReadHeaderTimeout: 10 * time.Second}
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
 	log.Info("serving HTTP", "addr", ln.Addr().String())

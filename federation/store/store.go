@@ -75,6 +75,13 @@ type Published struct {
 	Recipients []string
 	// Withdrawn is set once a Delete was queued for it.
 	Withdrawn bool
+	// UserID, OldRevID and OldSize describe the edit (or the first of the
+	// edits coalesced into the post), so a later save by the same editor
+	// can be folded into it; Due is when its deliveries go out.
+	UserID   int64
+	OldRevID int64
+	OldSize  int
+	Due      time.Time
 	// Hidden is MediaWiki's revision-deletion bitmask (1 text, 2 summary,
 	// 4 user, 8 suppressed) as it was when the post was made: the post
 	// already left those parts out, so only what is hidden later withdraws it.

@@ -41,6 +41,9 @@ type Wiki struct {
 // says how to install them.
 func MediaWiki(t testing.TB) *Wiki {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real MediaWiki; skipped with -short")
+	}
 	script, err := repoFile("scripts/testwiki.sh")
 	if err != nil {
 		t.Fatal(err)

@@ -39,6 +39,9 @@ type RedisServer struct {
 // -short mode, so a missing server is never mistaken for a pass.
 func Redis(t testing.TB) *RedisServer {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a real redis-server; skipped with -short")
+	}
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		if testing.Short() {
