@@ -146,6 +146,10 @@ type Store interface {
 	Followers(ctx context.Context, actorID, after string, limit int) ([]Follower, error)
 	// CountFollowers returns how many followers actorID has.
 	CountFollowers(ctx context.Context, actorID string) (int, error)
+	// FollowedActors pages through the ids of our actors that have at least
+	// one follower, in id order, starting after `after` ("" first); an empty
+	// page means the end, and limit <= 0 returns none. For `wikipub stats`.
+	FollowedActors(ctx context.Context, after string, limit int) ([]string, error)
 
 	// Follows returns every follow of one remote actor, keyed by our actor
 	// id, for an Undo that names only the Follow's id.
@@ -185,6 +189,11 @@ type Store interface {
 	Reschedule(ctx context.Context, d Delivery) error
 	// QueueLen returns how many deliveries are queued, due or not.
 	QueueLen(ctx context.Context) (int, error)
+	// QueuedDeliveries pages through the queue in delivery-id order, due or
+	// not, claimed or not, WITHOUT claiming anything, starting after `after`
+	// ("" first); an empty page means the end, and limit <= 0 returns none.
+	// For `wikipub stats` (failing hosts).
+	QueuedDeliveries(ctx context.Context, after string, limit int) ([]Delivery, error)
 
 	// RecordPublished stores (or replaces) the record of a post, by ObjectID.
 	RecordPublished(ctx context.Context, p Published) error

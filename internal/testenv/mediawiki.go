@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -161,7 +162,40 @@ func (w *Wiki) MaintInput(t testing.TB, stdin, script string, args ...string) st
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+//
+// It is taken below the kernel's ephemeral range, so that the listeners a
+// test opens on port 0 (hundreds of test peers) cannot be handed the same
+// port between now and when a server binds it; a port is only ever given
+// once per test process.
 func FreePort() (int, error) {
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				low = n
+			}
+		}
+	}
+	const first = 10000
+	if low <= first+1000 {
+		return ephemeralPort()
+	}
+	for tries := 0; tries < 200; tries++ {
+		port := first + int(portCounter.Add(1)+uint64(os.Getpid()*7919))%(low-first)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port, nil
+	}
+	return ephemeralPort()
+}
+
+// portCounter spreads FreePort's picks, so two picks in one process differ.
+var portCounter atomic.Uint64
+
+func ephemeralPort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, fmt.Errorf("finding a free port: %w", err)

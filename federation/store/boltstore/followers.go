@@ -365,3 +365,40 @@ func splitPairKey(k []byte) (followerID, actorID string, ok bool) {
 	rest := k[w:]
 	return string(rest[:n]), string(rest[n:]), true
 }
+
+// FollowedActors pages through the ids of our actors with at least one
+// follower, in id order, starting after the actor id after. It seeks over
+// the followers bucket's nested actor buckets, which unfollow drops once they
+// are empty; an empty one left by older versions is skipped all the same.
+func (s *Store) FollowedActors(ctx context.Context, after string, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []string
+	err := s.view(ctx, "list followed actors", func(tx *bolt.Tx) error {
+		followers := tx.Bucket([]byte(bucketFollowers))
+		c := followers.Cursor()
+		k, _ := c.First()
+		if after != "" {
+			k, _ = c.Seek([]byte(after))
+			if k != nil && string(k) == after {
+				k, _ = c.Next()
+			}
+		}
+		for ; k != nil && len(out) < limit; k, _ = c.Next() {
+			fb := followers.Bucket(k)
+			if fb == nil {
+				continue // not a nested bucket: nothing we wrote
+			}
+			if first, _ := fb.Cursor().First(); first == nil {
+				continue
+			}
+			out = append(out, string(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -119,3 +119,35 @@ func deleteRecord(tx *bolt.Tx, rec record) error {
 	}
 	return tx.Bucket([]byte(bucketQueue)).Delete([]byte(rec.ID))
 }
+
+// QueuedDeliveries pages through the queue in delivery-id order, due or not
+// and claimed or not, starting after the delivery id after. It only reads
+// the queue bucket (keyed by id), so it claims nothing.
+func (s *Store) QueuedDeliveries(ctx context.Context, after string, limit int) ([]store.Delivery, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []store.Delivery
+	err := s.view(ctx, "list queued deliveries", func(tx *bolt.Tx) error {
+		c := tx.Bucket([]byte(bucketQueue)).Cursor()
+		k, v := c.First()
+		if after != "" {
+			k, v = c.Seek([]byte(after))
+			if k != nil && string(k) == after {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil && len(out) < limit; k, v = c.Next() {
+			var rec record
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("decode delivery %q: %w", k, err)
+			}
+			out = append(out, rec.Delivery)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

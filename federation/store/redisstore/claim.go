@@ -8,12 +8,13 @@ import (
 	"github.com/wikipub/wikipub/federation/store"
 )
 
-// claimLua: KEYS[1] = due; ARGV = now score, limit, lease-end score, delivery
-// key prefix. It takes the due ids earliest first, re-scores each to the end
+// claimLua: KEYS = due, queue-ids; ARGV = now score, limit, lease-end
+// score, delivery key prefix. It takes the due ids earliest first, re-scores each to the end
 // of the lease and returns their hashes (HGETALL replies), all in one step,
 // so two claimers never get the same delivery. It reads delivery hashes by
 // keys it builds, which Redis Cluster allows only because every key shares
-// the {prefix} hash tag. An id whose hash is gone is dropped from due.
+// the {prefix} hash tag. An id whose hash is gone is dropped from due and
+// queue-ids.
 const claimLua = `
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
 local out = {}
@@ -21,6 +22,7 @@ for _, id in ipairs(ids) do
   local h = redis.call('HGETALL', ARGV[4] .. id)
   if #h == 0 then
     redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
   else
     redis.call('ZADD', KEYS[1], ARGV[3], id)
     out[#out + 1] = h
@@ -35,7 +37,7 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.
 	if limit <= 0 {
 		return nil, nil
 	}
-	res, err := s.scripts.claim.Run(ctx, s.client, []string{s.keys.due()},
+	res, err := s.scripts.claim.Run(ctx, s.client, []string{s.keys.due(), s.keys.queueIDs()},
 		score(now), limit, score(now.Add(lease)), s.keys.deliveryPrefix()).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: claim up to %d deliveries: %w", limit, err)

@@ -17,7 +17,15 @@ import (
 // follow (actor, follower), not per follower, because each follow has its own
 // record and refreshing it through one actor leaves the others as they were.
 // The scripts keep all four in step; they read a record's inboxes with cjson,
-// so the index always matches what is stored.
+// so the index always matches what is stored. They also keep the sorted set
+// followed-actors, the ids of our actors with at least one follower, for
+// FollowedActors: an actor goes in with its first follower and out when a
+// removal leaves its ids zset empty.
+//
+// Follows stored before the followed-actors index existed are not in it, so
+// FollowedActors misses an actor none of whose follows was added or
+// refreshed since; listing them would take a SCAN of the whole keyspace,
+// which this store never does.
 //
 // Follows stored before the inbox index existed have no entries in it, so
 // RemoveFollowersByInbox misses them until AddFollower next refreshes their
@@ -56,15 +64,16 @@ local function unindex(prefix, actor, follower, json)
 end
 `
 
-// addFollowerLua: KEYS = ids zset, data hash, reverse set; ARGV = follower
-// id, JSON, actor id, inbox-set key prefix. A refreshed record's old inboxes
-// are unindexed before its new ones are indexed. Returns 1 when the follow
-// is new.
+// addFollowerLua: KEYS = ids zset, data hash, reverse set, followed-actors
+// zset; ARGV = follower id, JSON, actor id, inbox-set key prefix. A refreshed
+// record's old inboxes are unindexed before its new ones are indexed.
+// Returns 1 when the follow is new.
 const addFollowerLua = followLuaLib + `
 unindex(ARGV[4], ARGV[3], ARGV[1], redis.call('HGET', KEYS[2], ARGV[1]))
 redis.call('ZADD', KEYS[1], 0, ARGV[1])
 local added = redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('ZADD', KEYS[4], 0, ARGV[3])
 local m = member(ARGV[3], ARGV[1])
 for _, inbox in ipairs(inboxes(ARGV[2])) do
   redis.call('SADD', ARGV[4] .. inbox, m)
@@ -73,17 +82,22 @@ return added
 `
 
 // removeFollowerLua: KEYS as addFollowerLua; ARGV = follower id, actor id,
-// inbox-set key prefix. Returns 1 when a follow was removed.
+// inbox-set key prefix. The actor leaves followed-actors with its last
+// follower. Returns 1 when a follow was removed.
 const removeFollowerLua = followLuaLib + `
 unindex(ARGV[3], ARGV[2], ARGV[1], redis.call('HGET', KEYS[2], ARGV[1]))
 local removed = redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[3], ARGV[2])
+if redis.call('ZCARD', KEYS[1]) == 0 then
+  redis.call('ZREM', KEYS[4], ARGV[2])
+end
 return removed
 `
 
-// removeEverywhereLua: KEYS[1] = reverse set; ARGV = follower id, ids-zset
-// key prefix, data-hash key prefix, inbox-set key prefix. It touches keys it
+// removeEverywhereLua: KEYS = reverse set, followed-actors zset; ARGV =
+// follower id, ids-zset key prefix, data-hash key prefix, inbox-set key
+// prefix. An actor left without followers leaves followed-actors. It touches keys it
 // builds from the reverse index, which Redis Cluster allows only because
 // every key shares the {prefix} hash tag. Returns how many follows were
 // removed.
@@ -93,13 +107,18 @@ for _, actor in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   unindex(ARGV[4], actor, ARGV[1], redis.call('HGET', ARGV[3] .. actor, ARGV[1]))
   n = n + redis.call('HDEL', ARGV[3] .. actor, ARGV[1])
   redis.call('ZREM', ARGV[2] .. actor, ARGV[1])
+  if redis.call('ZCARD', ARGV[2] .. actor) == 0 then
+    redis.call('ZREM', KEYS[2], actor)
+  end
 end
 redis.call('DEL', KEYS[1])
 return n
 `
 
-// removeByInboxLua: KEYS[1] = inbox set; ARGV = inbox, ids-zset key prefix,
-// data-hash key prefix, reverse-set key prefix, inbox-set key prefix. Like
+// removeByInboxLua: KEYS = inbox set, followed-actors zset; ARGV = inbox,
+// ids-zset key prefix, data-hash key prefix, reverse-set key prefix,
+// inbox-set key prefix. An actor left without followers leaves
+// followed-actors. Like
 // removeEverywhereLua it builds keys from an index, relying on the shared
 // {prefix} hash tag. A member whose record is gone or no longer names the
 // inbox is stale and only dropped (an undecodable record is removed, since
@@ -121,6 +140,9 @@ for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
       n = n + redis.call('HDEL', data, follower)
       redis.call('ZREM', ARGV[2] .. actor, follower)
       redis.call('SREM', ARGV[4] .. follower, actor)
+      if redis.call('ZCARD', ARGV[2] .. actor) == 0 then
+        redis.call('ZREM', KEYS[2], actor)
+      end
     end
   end
 end
@@ -135,6 +157,30 @@ local ids = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, ARGV[2]
 local out = {}
 for i, id in ipairs(ids) do
   out[i] = redis.call('HGET', KEYS[2], id)
+end
+return out
+`
+
+// followedActorsLua: KEYS[1] = followed-actors zset; ARGV = ZRANGEBYLEX
+// min, limit, ids-zset key prefix. Returns up to limit actor ids in id order
+// whose ids zset is not empty, dropping any index entry that is (one an older
+// replica left behind), so a page is empty only at the end. Like
+// removeEverywhereLua it builds keys, relying on the shared {prefix} hash tag.
+const followedActorsLua = `
+local limit = tonumber(ARGV[2])
+local from = ARGV[1]
+local out = {}
+while #out < limit do
+  local ids = redis.call('ZRANGEBYLEX', KEYS[1], from, '+', 'LIMIT', 0, limit - #out)
+  if #ids == 0 then break end
+  for _, id in ipairs(ids) do
+    if redis.call('ZCARD', ARGV[3] .. id) > 0 then
+      out[#out + 1] = id
+    else
+      redis.call('ZREM', KEYS[1], id)
+    end
+  end
+  from = '(' .. ids[#ids]
 end
 return out
 `
@@ -183,7 +229,7 @@ func (s *Store) RemoveFollower(ctx context.Context, actorID, followerID string) 
 
 // RemoveFollowerEverywhere removes followerID from every actor it follows.
 func (s *Store) RemoveFollowerEverywhere(ctx context.Context, followerID string) (int, error) {
-	n, err := s.scripts.removeEverywhere.Run(ctx, s.client, []string{s.keys.following(followerID)},
+	n, err := s.scripts.removeEverywhere.Run(ctx, s.client, []string{s.keys.following(followerID), s.keys.followedActors()},
 		followerID, s.keys.followerIDsPrefix(), s.keys.followerDataPrefix(), s.keys.inboxFollowsPrefix()).Int()
 	if err != nil {
 		return 0, fmt.Errorf("redisstore: remove follower %q everywhere: %w", followerID, err)
@@ -198,7 +244,7 @@ func (s *Store) RemoveFollowersByInbox(ctx context.Context, inbox string) (int, 
 	if inbox == "" {
 		return 0, nil // empty inboxes are never indexed
 	}
-	n, err := s.scripts.removeByInbox.Run(ctx, s.client, []string{s.keys.inboxFollows(inbox)},
+	n, err := s.scripts.removeByInbox.Run(ctx, s.client, []string{s.keys.inboxFollows(inbox), s.keys.followedActors()},
 		inbox, s.keys.followerIDsPrefix(), s.keys.followerDataPrefix(), s.keys.followingPrefix(),
 		s.keys.inboxFollowsPrefix()).Int()
 	if err != nil {
@@ -259,6 +305,25 @@ func (s *Store) Follows(ctx context.Context, followerID string) (map[string]stor
 	return out, nil
 }
 
+// FollowedActors pages through the ids of our actors with at least one
+// follower, in id order, starting after the actor id after, from the
+// followed-actors index (see the top of this file for what it misses).
+func (s *Store) FollowedActors(ctx context.Context, after string, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	from := "-"
+	if after != "" {
+		from = "(" + after
+	}
+	ids, err := s.scripts.followedActors.Run(ctx, s.client, []string{s.keys.followedActors()},
+		from, limit, s.keys.followerIDsPrefix()).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: list followed actors: %w", err)
+	}
+	return ids, nil
+}
+
 // CountFollowers returns how many followers actorID has.
 func (s *Store) CountFollowers(ctx context.Context, actorID string) (int, error) {
 	n, err := s.client.ZCard(ctx, s.keys.followerIDs(actorID)).Result()
@@ -268,7 +333,8 @@ func (s *Store) CountFollowers(ctx context.Context, actorID string) (int, error)
 	return int(n), nil
 }
 
-// followKeys are the three keys one follow touches.
+// followKeys are the four keys one follow touches.
 func (s *Store) followKeys(actorID, followerID string) []string {
-	return []string{s.keys.followerIDs(actorID), s.keys.followerData(actorID), s.keys.following(followerID)}
+	return []string{s.keys.followerIDs(actorID), s.keys.followerData(actorID), s.keys.following(followerID),
+		s.keys.followedActors()}
 }

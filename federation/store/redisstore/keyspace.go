@@ -37,6 +37,11 @@ func (k keyspace) followerIDsPrefix() string { return k.base + "followers:" }
 // they sort by id for paging.
 func (k keyspace) followerIDs(actorID string) string { return k.followerIDsPrefix() + actorID }
 
+// followedActors is a sorted set of the ids of our actors that have at
+// least one follower, all scored 0 so ZRANGEBYLEX pages them in id order.
+// The follower scripts keep it in step with followerIDs.
+func (k keyspace) followedActors() string { return k.base + "followed-actors" }
+
 // followerDataPrefix prefixes followerData.
 func (k keyspace) followerDataPrefix() string { return k.base + "follower:" }
 
@@ -66,6 +71,14 @@ func (k keyspace) seen(activityID string) string { return k.base + "seen:" + act
 
 // due is a sorted set of delivery ids scored by due time in microseconds.
 func (k keyspace) due() string { return k.base + "due" }
+
+// queueIDs is a sorted set of every queued delivery's id, all scored 0 so
+// ZRANGEBYLEX pages the queue in id order (due sorts by time instead).
+func (k keyspace) queueIDs() string { return k.base + "queue-ids" }
+
+// queueIDsBuilt is a string whose existence says queueIDs was filled from
+// due once, for deliveries queued before queueIDs existed.
+func (k keyspace) queueIDsBuilt() string { return k.base + "queue-ids-built" }
 
 // deliveryPrefix prefixes delivery.
 func (k keyspace) deliveryPrefix() string { return k.base + "delivery:" }

@@ -13,11 +13,13 @@ type scripts struct {
 	removeEverywhere  *redis.Script
 	removeByInbox     *redis.Script
 	followersPage     *redis.Script
+	followedActors    *redis.Script
 	follows           *redis.Script
 	claimHandle       *redis.Script
 	enqueue           *redis.Script
 	claim             *redis.Script
 	reschedule        *redis.Script
+	queuedDeliveries  *redis.Script
 	acquireLease      *redis.Script
 	releaseLease      *redis.Script
 	recordPublished   *redis.Script
@@ -37,11 +39,13 @@ func newScripts() scripts {
 		removeEverywhere:  redis.NewScript(removeEverywhereLua),
 		removeByInbox:     redis.NewScript(removeByInboxLua),
 		followersPage:     redis.NewScript(followersPageLua),
+		followedActors:    redis.NewScript(followedActorsLua),
 		follows:           redis.NewScript(followsLua),
 		claimHandle:       redis.NewScript(claimHandleLua),
 		enqueue:           redis.NewScript(enqueueLua),
 		claim:             redis.NewScript(claimLua),
 		reschedule:        redis.NewScript(rescheduleLua),
+		queuedDeliveries:  redis.NewScript(queuedDeliveriesLua),
 		acquireLease:      redis.NewScript(acquireLeaseLua),
 		releaseLease:      redis.NewScript(releaseLeaseLua),
 		recordPublished:   redis.NewScript(recordPublishedLua),
