@@ -240,6 +240,14 @@ func TestRepliesEndToEnd(t *testing.T) {
 	if _, exists := parsePage(t, admin, "User talk:Not Opted"); exists {
 		t.Error("the talk page of an editor who did not opt in was written")
 	}
+	// Its author deletes it: it leaves the collection.
+	if resp, err := peer.Send(ctx, inst.base+"/ap/inbox", map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams", "id": quietReply + "/delete", "type": "Delete",
+		"actor": peer.ActorID(), "object": map[string]any{"id": quietReply, "type": "Tombstone"},
+	}); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("Delete of a reply: %v %v", err, resp)
+	}
+	waitCollection(t, ctx, peer, post(revQuiet)+"/replies", 0, "")
 
 	// Page talk pages: namespace 0 is enabled, Project is not.
 	reply(peer, post(revAnon), "<p>About the page</p>", nil)
