@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -164,6 +165,14 @@ func (c DeliveryConfig) withDefaults() DeliveryConfig {
 //     until the breaker half-opens, without counting an attempt, so a host
 //     that is down for days is paused, not dropped.
 //   - Every POST is bounded by PostTimeout, so a slot is never held longer.
+//
+// How it keeps the store's commits off the delivery path: the dispatcher
+// claims only once half of Batch is free (or a worker has nothing to do),
+// so one claim takes many deliveries, and workers hand what they settled
+// to one acknowledger (delivery_ack.go) that removes everything handed
+// over so far in one AckMany. With the embedded store, where every commit
+// is an fsync on a single writer, that is a few commits per Batch instead
+// of two or more per delivery.
 type Deliverer struct {
 	q       Queue
 	keys    *Keys
@@ -189,8 +198,10 @@ func NewDeliverer(q Queue, keys *Keys, iris IRIs, client *http.Client, cfg Deliv
 	d := &Deliverer{
 		q: q, keys: keys, iris: iris, client: client, cfg: cfg, log: cfg.Logger,
 		// A claimed delivery may wait in memory for up to half the lease
-		// (see run) and then POST for up to PostTimeout: the lease must
-		// outlast both, or another claimer would send it a second time.
+		// (see run), then POST for up to PostTimeout, then wait a commit
+		// for its acknowledgement (delivery_ack.go): the lease must
+		// outlast all three, or another claimer would send it a second
+		// time; the quarter left over is at least one PostTimeout.
 		lease:   max(cmp.Or(cfg.Lease, deliveryLease), 4*cfg.PostTimeout),
 		metrics: m,
 		wake:    make(chan struct{}, 1),
@@ -216,39 +227,71 @@ func (d *Deliverer) Revive(host string) {
 
 // Run delivers until ctx ends. POSTs under way when it ends are finished
 // (each is bounded by PostTimeout); claimed deliveries not yet started are
-// put back due at once, so a restart need not wait for their lease.
+// put back due at once, so a restart need not wait for their lease; and
+// the settled deliveries not yet acknowledged are acked before it returns.
 func (d *Deliverer) Run(ctx context.Context) {
-	lim := newHostLimiter(d.cfg.HostLimit, d.cfg.HostQueue, d.cfg.BusyDelay, d.breaker.limit)
-	// ready never blocks a sender: everything in it is counted as held,
-	// and the dispatcher never holds more than Batch (see dispatch).
-	ready := make(chan job, d.cfg.Batch)
+	p := &pipeline{
+		lim: newHostLimiter(d.cfg.HostLimit, d.cfg.HostQueue, d.cfg.BusyDelay, d.breaker.limit),
+		// ready never blocks a sender: everything in it is counted as held,
+		// and the dispatcher never holds more than Batch (see dispatch).
+		ready:   make(chan job, d.cfg.Batch),
+		starved: make(chan struct{}, 1),
+	}
+	if q, ok := d.q.(ackManyer); ok {
+		p.acks = newAcknowledger(q, d.log)
+		go p.acks.run(ctx)
+	}
 	var wg sync.WaitGroup
 	for range d.cfg.Workers {
-		wg.Go(func() { d.work(ctx, lim, ready) })
+		wg.Go(func() { d.work(ctx, p) })
 	}
 	wg.Go(func() { d.housekeep(ctx) })
-	d.dispatch(ctx, lim, ready)
+	d.dispatch(ctx, p)
 	wg.Wait()
 
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	for len(ready) > 0 { // the workers are gone: nothing else reads it
-		d.putBack(rctx, (<-ready).del)
+	for len(p.ready) > 0 { // the workers are gone: nothing else reads it
+		d.putBack(rctx, (<-p.ready).del)
 	}
-	for _, j := range lim.drainWaiting() {
+	for _, j := range p.lim.drainWaiting() {
 		d.putBack(rctx, j.del)
 	}
+	if p.acks != nil {
+		p.acks.close() // the workers are gone: nothing more is handed over
+	}
+}
+
+// pipeline is what the dispatcher and the workers of one Run share.
+type pipeline struct {
+	lim   *hostLimiter
+	ready chan job
+	// acks settles delivered and finally failed deliveries in batches;
+	// nil when the Queue has no AckMany, and each is acked by its worker.
+	acks *acknowledger
+	// idle counts the workers waiting for a delivery; one that starts to
+	// wait with nothing ready puts a token in starved for the dispatcher.
+	idle    atomic.Int32
+	starved chan struct{}
 }
 
 // dispatch claims deliveries while there is room for them in memory and
 // routes each to a worker, its host's waiting line, or back to the store.
-func (d *Deliverer) dispatch(ctx context.Context, lim *hostLimiter, ready chan<- job) {
+//
+// It claims when at least half of Batch is free, not for every delivery
+// let go, so that one claim (one durable commit) takes many deliveries at
+// a time. It claims into a smaller room only when a worker has nothing to
+// do: deliveries held for slow hosts then never keep the other hosts'
+// deliveries from being claimed.
+func (d *Deliverer) dispatch(ctx context.Context, p *pipeline) {
+	half := (d.cfg.Batch + 1) / 2
 	for ctx.Err() == nil {
-		room := d.cfg.Batch - lim.held()
-		if room <= 0 {
+		room := d.cfg.Batch - p.lim.held()
+		if room <= 0 || (room < half && p.idle.Load() == 0) {
 			select {
 			case <-ctx.Done():
-			case <-lim.freed:
+			case <-p.lim.freed:
+			case <-p.starved:
 			}
 			continue
 		}
@@ -264,7 +307,7 @@ func (d *Deliverer) dispatch(ctx context.Context, lim *hostLimiter, ready chan<-
 		for _, del := range batch {
 			// Routing writes to the store: finish it even when ctx ends,
 			// or what was claimed stays hidden until its lease ends.
-			d.route(context.WithoutCancel(ctx), lim, ready, job{del: del, host: hostOf(del.Inbox), claimed: now})
+			d.route(context.WithoutCancel(ctx), p.lim, p.ready, job{del: del, host: hostOf(del.Inbox), claimed: now})
 		}
 		if len(batch) < room {
 			// Nothing more is due: wait for the next retry, or for Wake.
@@ -288,22 +331,35 @@ func (d *Deliverer) Wake() {
 
 // work runs deliveries from ready until ctx ends; finishing one hands its
 // host slot to the next delivery waiting for that host.
-func (d *Deliverer) work(ctx context.Context, lim *hostLimiter, ready chan job) {
+func (d *Deliverer) work(ctx context.Context, p *pipeline) {
 	for ctx.Err() == nil {
 		var j job
 		select {
-		case <-ctx.Done():
-			return
-		case j = <-ready:
+		case j = <-p.ready:
+		default:
+			// Nothing ready: tell the dispatcher, which may be waiting for
+			// more room than there is, that a worker starves.
+			p.idle.Add(1)
+			select {
+			case p.starved <- struct{}{}:
+			default:
+			}
+			select {
+			case <-ctx.Done():
+				p.idle.Add(-1)
+				return
+			case j = <-p.ready:
+			}
+			p.idle.Add(-1)
 		}
 		var took time.Duration
 		if ctx.Err() != nil {
 			d.putBack(context.WithoutCancel(ctx), j.del)
 		} else {
-			took = d.run(context.WithoutCancel(ctx), j)
+			took = d.run(context.WithoutCancel(ctx), j, p.acks)
 		}
-		if next, ok := lim.finish(j, took); ok {
-			ready <- next
+		if next, ok := p.lim.finish(j, took); ok {
+			p.ready <- next
 		}
 	}
 }

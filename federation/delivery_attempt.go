@@ -31,8 +31,9 @@ type response struct {
 // attempt makes one try of a delivery and settles it: acked on a 2xx, a
 // 410 (after Gone) or a final 4xx; otherwise rescheduled by the backoff
 // and any Retry-After, or dropped after MaxAttempts. trial says it is the
-// half-open breaker's trial delivery. It returns how long the POST took.
-func (d *Deliverer) attempt(ctx context.Context, j job, trial bool) (took time.Duration) {
+// half-open breaker's trial delivery; acks, when not nil, acks settled
+// deliveries in batches. It returns how long the POST took.
+func (d *Deliverer) attempt(ctx context.Context, j job, trial bool, acks *acknowledger) (took time.Duration) {
 	del := j.del
 	log := d.log.With("delivery", del.ID, "inbox", del.Inbox, "attempt", del.Attempts+1)
 	start := time.Now()
@@ -43,7 +44,7 @@ func (d *Deliverer) attempt(ctx context.Context, j job, trial bool) (took time.D
 
 	switch {
 	case res.err == nil && res.status/100 == 2:
-		d.ack(ctx, del, outcomeDelivered)
+		d.ack(ctx, acks, del, outcomeDelivered)
 		d.metrics.delivered(now.Sub(del.Created))
 		log.DebugContext(ctx, "delivered", "status", res.status)
 		return took
@@ -52,11 +53,11 @@ func (d *Deliverer) attempt(ctx context.Context, j job, trial bool) (took time.D
 		if d.cfg.Gone != nil {
 			d.cfg.Gone(ctx, del.Inbox)
 		}
-		d.ack(ctx, del, outcomeGone)
+		d.ack(ctx, acks, del, outcomeGone)
 		return took
 	case res.err == nil && final(res.status), errors.Is(res.err, errBadInbox):
 		log.WarnContext(ctx, "delivery refused for good", "status", res.status, "err", res.err)
-		d.ack(ctx, del, outcomeFailedFinal)
+		d.ack(ctx, acks, del, outcomeFailedFinal)
 		return took
 	}
 
@@ -68,7 +69,7 @@ func (d *Deliverer) attempt(ctx context.Context, j job, trial bool) (took time.D
 	}
 	if del.Attempts >= d.cfg.MaxAttempts {
 		log.WarnContext(ctx, "delivery failed for good", "err", del.LastError)
-		d.ack(ctx, del, outcomeFailedFinal)
+		d.ack(ctx, acks, del, outcomeFailedFinal)
 		return took
 	}
 	wait := d.cfg.Backoff(del.Attempts)
@@ -93,9 +94,14 @@ func (d *Deliverer) attempt(ctx context.Context, j job, trial bool) (took time.D
 	return took
 }
 
-// ack removes a settled delivery from the queue and counts its outcome.
-func (d *Deliverer) ack(ctx context.Context, del store.Delivery, outcome string) {
+// ack counts a settled delivery's outcome and removes it from the queue:
+// through acks, which commits it with others, or at once when acks is nil.
+func (d *Deliverer) ack(ctx context.Context, acks *acknowledger, del store.Delivery, outcome string) {
 	d.metrics.outcome(outcome)
+	if acks != nil {
+		acks.add(del.ID)
+		return
+	}
 	if err := d.q.Ack(ctx, del.ID); err != nil {
 		// It comes back when its lease ends and is sent once more.
 		d.log.ErrorContext(ctx, "acknowledging a delivery failed", "delivery", del.ID, "outcome", outcome, "err", err)

@@ -45,7 +45,7 @@ func (d *Deliverer) route(ctx context.Context, lim *hostLimiter, ready chan<- jo
 // breaker closed the way since it was routed or it waited so long in
 // memory that its lease could end during the POST. It returns how long
 // the POST took, 0 when there was none.
-func (d *Deliverer) run(ctx context.Context, j job) time.Duration {
+func (d *Deliverer) run(ctx context.Context, j job, acks *acknowledger) time.Duration {
 	now := time.Now()
 	if now.Sub(j.claimed) > d.lease/2 {
 		d.deferTo(ctx, j, now, outcomeBusyDeferred)
@@ -56,7 +56,7 @@ func (d *Deliverer) run(ctx context.Context, j job) time.Duration {
 		d.deferTo(ctx, j, spread(now, wait), outcomeBreakerDeferred)
 		return 0
 	}
-	return d.attempt(ctx, j, trial)
+	return d.attempt(ctx, j, trial, acks)
 }
 
 // deferTo puts a delivery back due at `at` without counting an attempt.

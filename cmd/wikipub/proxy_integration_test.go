@@ -329,19 +329,23 @@ func TestProxyRouting(t *testing.T) {
 	})
 }
 
-// proxyTestPorts returns n distinct free ports on 127.0.0.1. They are held
-// open together while chosen: two FreePort calls in a row can return the
-// same port, and nginx proxying to itself answers 500 forever.
+// proxyTestPorts returns n distinct free ports on 127.0.0.1, below the
+// ephemeral range (testenv.FreePort), so the many listeners other tests
+// open on port 0 cannot take them meanwhile; nginx proxying to itself
+// would answer 500 forever, so they must differ from each other too.
 func proxyTestPorts(t *testing.T, n int) []int {
 	t.Helper()
+	seen := map[int]bool{}
 	var ports []int
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+	for len(ports) < n {
+		p, err := testenv.FreePort()
 		if err != nil {
 			t.Fatalf("finding a free port: %v", err)
 		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		if !seen[p] {
+			seen[p] = true
+			ports = append(ports, p)
+		}
 	}
 	return ports
 }

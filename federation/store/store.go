@@ -183,6 +183,12 @@ type Store interface {
 	// Ack removes a delivered (or finally failed) delivery from the queue;
 	// acking an absent one is not an error, so a retried Ack is harmless.
 	Ack(ctx context.Context, id string) error
+	// AckMany removes several deliveries in one durable step, as if each
+	// were acked, so that settling a burst of deliveries costs one commit;
+	// absent (and repeated) ids are fine, and no ids is a no-op. When it
+	// returns an error none or all of them may have been removed, and
+	// retrying it is harmless.
+	AckMany(ctx context.Context, ids ...string) error
 	// Reschedule puts a claimed delivery back with its attempt count, next
 	// due time and last error updated. It returns ErrNotFound when the
 	// delivery is no longer queued, so an acked delivery is never revived.

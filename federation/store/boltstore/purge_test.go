@@ -129,4 +129,8 @@ func TestDueIndexInStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("ack", 9)
+	if err := s.AckMany(ctx, got[2].ID, "absent", got[3].ID, ds[9].ID, got[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	check("ack many", 6)
 }

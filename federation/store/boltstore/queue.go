@@ -55,6 +55,29 @@ func (s *Store) Ack(ctx context.Context, id string) error {
 	})
 }
 
+// AckMany removes every delivery in ids in one durable transaction, so one
+// fsync settles them all; absent ids (and repeated ones) are skipped.
+func (s *Store) AckMany(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.update(ctx, fmt.Sprintf("ack %d deliveries", len(ids)), func(tx *bolt.Tx) error {
+		for _, id := range ids {
+			rec, ok, err := getRecord(tx, id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if err := deleteRecord(tx, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Reschedule stores d's Attempts, NextAttempt and LastError and files it as
 // due at NextAttempt; it fails with store.ErrNotFound when d is not queued.
 func (s *Store) Reschedule(ctx context.Context, d store.Delivery) error {

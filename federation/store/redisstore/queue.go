@@ -125,6 +125,37 @@ func (s *Store) Ack(ctx context.Context, id string) error {
 	return nil
 }
 
+// ackChunk bounds how many ids one command of AckMany's MULTI carries, so a
+// large acknowledgement does not build one huge command.
+const ackChunk = 512
+
+// AckMany removes every delivery in ids and their index entries in one
+// MULTI, so they leave the queue in one step; absent ids are skipped.
+func (s *Store) AckMany(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := s.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for start := 0; start < len(ids); start += ackChunk {
+			chunk := ids[start:min(start+ackChunk, len(ids))]
+			members := make([]any, len(chunk))
+			keys := make([]string, len(chunk))
+			for i, id := range chunk {
+				members[i] = id
+				keys[i] = s.keys.delivery(id)
+			}
+			p.ZRem(ctx, s.keys.due(), members...)
+			p.ZRem(ctx, s.keys.queueIDs(), members...)
+			p.Del(ctx, keys...)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redisstore: ack %d deliveries: %w", len(ids), err)
+	}
+	return nil
+}
+
 // Reschedule stores d's Attempts, NextAttempt and LastError and makes it due
 // at NextAttempt; it fails with store.ErrNotFound when d is not queued.
 func (s *Store) Reschedule(ctx context.Context, d store.Delivery) error {

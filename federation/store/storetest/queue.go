@@ -121,3 +121,61 @@ func testAckAndReschedule(t *testing.T, s store.Store) {
 	must(t, err, "final Claim")
 	checkIDs(t, "final Claim", got, "c")
 }
+
+// testAckMany: AckMany removes several deliveries at once, claimed or not,
+// skipping absent and repeated ids; what it removed is gone for Claim,
+// Reschedule, QueueLen and QueuedDeliveries alike, and the rest is untouched.
+func testAckMany(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	must(t, s.AckMany(ctx), "AckMany of nothing")
+	must(t, s.AckMany(ctx, "never-queued"), "AckMany of an unknown id on an empty queue")
+
+	var all []store.Delivery
+	for _, id := range []string{"a", "b", "c", "d", "e", "f"} {
+		all = append(all, delivery(id, base))
+	}
+	all[5].NextAttempt = base.Add(time.Hour) // f: not due, never claimed
+	must(t, s.Enqueue(ctx, all...), "Enqueue")
+	claimed, err := s.Claim(ctx, base, 3, time.Minute)
+	must(t, err, "Claim")
+	checkIDs(t, "Claim", claimed, "a", "b", "c")
+
+	// a and b claimed, d due but unclaimed, f not due; an unknown id and a
+	// repeated one are skipped.
+	must(t, s.AckMany(ctx, "a", "never-queued", "d", "b", "a", "f"), "AckMany")
+	checkQueueLen(t, s, 2)
+	checkQueued(t, s, "after AckMany", all[2], all[4])
+	for _, d := range []store.Delivery{claimed[0], claimed[1], all[3], all[5]} {
+		if err := s.Reschedule(ctx, d); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Reschedule of %s after AckMany: err = %v, want ErrNotFound", d.ID, err)
+		}
+	}
+	// e was due at base, never claimed; c's lease ends at base+1m.
+	got, err := s.Claim(ctx, base.Add(2*time.Hour), 10, time.Minute)
+	must(t, err, "Claim after AckMany")
+	checkIDs(t, "Claim after AckMany", got, "e", "c")
+
+	// Acking again, and mixing in an id acked one at a time, is harmless.
+	must(t, s.Ack(ctx, "c"), "Ack c")
+	must(t, s.AckMany(ctx, "a", "b", "c", "e"), "AckMany again")
+	checkQueueLen(t, s, 0)
+	checkQueued(t, s, "after the last AckMany")
+
+	// A large acknowledgement, as a busy deliverer makes.
+	const n = 1500
+	var many []store.Delivery
+	var manyIDs []string
+	for i := range n {
+		id := fmt.Sprintf("m%04d", i)
+		many = append(many, delivery(id, base))
+		manyIDs = append(manyIDs, id)
+	}
+	must(t, s.Enqueue(ctx, many...), "Enqueue many")
+	_, err = s.Claim(ctx, base, n/2, time.Minute)
+	must(t, err, "Claim half of many")
+	must(t, s.AckMany(ctx, manyIDs[1:]...), "AckMany of all but one")
+	checkQueueLen(t, s, 1)
+	got, err = s.Claim(ctx, base.Add(time.Hour), n, time.Minute)
+	must(t, err, "Claim the rest of many")
+	checkIDs(t, "Claim the rest of many", got, "m0000")
+}

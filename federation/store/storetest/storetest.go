@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MarkSeenExpiry", testMarkSeenExpiry},
 		{"Enqueue", testEnqueue},
 		{"AckAndReschedule", testAckAndReschedule},
+		{"AckMany", testAckMany},
 		{"ClaimDue", testClaimDue},
 		{"ClaimLimit", testClaimLimit},
 		{"ClaimLease", testClaimLease},
