@@ -31,6 +31,20 @@ func (s *Server) followers(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
+	s.writePaged(w, r, id, total, func(after string) ([]string, error) {
+		list, err := s.store.Followers(ctx, actorID, after, followersPageSize)
+		ids := make([]string, len(list))
+		for i, f := range list {
+			ids[i] = f.ID
+		}
+		return ids, err
+	}, followersPageSize)
+}
+
+// writePaged serves a collection of ids paged by the last id of the
+// previous page (?page=true&after=ID): the OrderedCollection with its count,
+// or one OrderedCollectionPage of it.
+func (s *Server) writePaged(w http.ResponseWriter, r *http.Request, id string, total int, page func(after string) ([]string, error), size int) {
 	q := r.URL.Query()
 	if q.Get("page") == "" {
 		c := vocab.OrderedCollectionNew(vocab.ID(id))
@@ -40,7 +54,7 @@ func (s *Server) followers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after := q.Get("after")
-	list, err := s.store.Followers(ctx, actorID, after, followersPageSize)
+	items, err := page(after)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
@@ -53,11 +67,11 @@ func (s *Server) followers(w http.ResponseWriter, r *http.Request) {
 	p.ID = vocab.ID(pageID)
 	p.PartOf = vocab.IRI(id)
 	p.TotalItems = uint(total)
-	for _, f := range list {
-		p.OrderedItems = append(p.OrderedItems, vocab.IRI(f.ID))
+	for _, it := range items {
+		p.OrderedItems = append(p.OrderedItems, vocab.IRI(it))
 	}
-	if len(list) == followersPageSize {
-		p.Next = vocab.IRI(id + "?page=true&after=" + url.QueryEscape(list[len(list)-1].ID))
+	if len(items) == size {
+		p.Next = vocab.IRI(id + "?page=true&after=" + url.QueryEscape(items[len(items)-1]))
 	}
 	s.writeAS(w, r, p)
 }
