@@ -247,6 +247,7 @@ func startLatencyInstance(b *testing.B, w *testenv.Wiki, st store.Store, idle ti
 	dctx, cancel := context.WithCancel(ctx)
 	d := federation.NewDeliverer(&latQueue{Store: st, trace: trace}, fed.Keys(), fed.IRIs(), outbound,
 		federation.DeliveryConfig{Idle: idle, UserAgent: "wikipub-bench", Logger: log})
+	fed.OnEnqueue(d.Wake) // as serve wires it: a new post wakes the deliverer
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	sweepDone := make(chan struct{})
