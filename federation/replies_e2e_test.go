@@ -46,7 +46,7 @@ func startTalkInstance(t *testing.T, w *testenv.Wiki, talkNS []int, blocks []str
 	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	fed := federation.NewServer(federation.Config{
 		PublicURL: base, Version: "test", UserAgent: "wikipub-test", Logger: log, Blocks: blocks,
-		Talk: federation.TalkConfig{Wiki: c, Namespaces: talkNS, Window: time.Millisecond, Every: 100 * time.Millisecond},
+		Talk: federation.TalkConfig{Wiki: c, Namespaces: talkNS, Window: time.Millisecond, Every: 100 * time.Millisecond, ReportsPage: "Project:Fediverse reports"},
 	}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)
@@ -275,6 +275,17 @@ func TestRepliesEndToEnd(t *testing.T) {
 	time.Sleep(time.Second)
 	if p, _ := parsePage(t, admin, "User talk:Opted In"); strings.Contains(visibleText(p.Text), "BUY NOW") {
 		t.Error("a blocked actor's reply reached the wiki")
+	}
+
+	// A report (Flag) is appended to the admins' page, literally.
+	if resp, err := peer.Send(ctx, inst.base+"/ap/inbox", map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams", "id": peer.BaseURL() + "/flags/1", "type": "Flag",
+		"actor": peer.ActorID(), "object": []string{post(revOpted)}, "content": "Spam here [[Category:Reported]]",
+	}); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("Flag: %v %v", err, resp)
+	}
+	if p := waitPage(t, admin, "Project:Fediverse reports", "Spam here [[Category:Reported]]"); len(p.Categories) != 0 {
+		t.Errorf("the report page gained categories %v", p.Categories)
 	}
 
 	// Likes and boosts count, and Undo takes them back.
