@@ -31,8 +31,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 	[ "$(id -u)" -eq 0 ] || sudo=sudo
 	$sudo apt-get update -q
 	# The tests start their own redis-server, nginx and headless chromium on
-	# 127.0.0.1; the packages' own services are not needed.
+	# 127.0.0.1; the packages' own services must not start (nginx's would
+	# listen on every interface), so service starts are refused while
+	# installing, unless the machine already has a policy of its own.
+	policy=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+		$sudo chmod +x "$policy"
+	fi
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+	[ -z "$policy" ] || $sudo rm -f "$policy"
 fi
 
 say "go vet"

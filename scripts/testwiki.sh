@@ -39,9 +39,18 @@ install_packages() {
 	$sudo apt-get update -q >&2
 	# php8.2-cgi and micro-httpd satisfy the php and httpd dependencies
 	# without pulling in (and starting) Apache.
+	# No service of the packages may start (micro-httpd is only there to
+	# satisfy mediawiki's web-server dependency).
+	local policy=""
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+		$sudo chmod +x "$policy"
+	fi
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
 		mediawiki php8.2-cgi micro-httpd php-cli php-sqlite3 php-intl php-mbstring \
 		php-xml php-curl >&2
+	[ -z "$policy" ] || $sudo rm -f "$policy"
 }
 
 maint() { # maint DIR script args...
