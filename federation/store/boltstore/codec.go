@@ -3,7 +3,11 @@ package boltstore
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // nanos encodes t as unsigned nanoseconds since the epoch, clamping earlier
@@ -52,4 +56,18 @@ func clone(b []byte) []byte {
 		return nil
 	}
 	return bytes.Clone(b)
+}
+
+// getJSON loads and decodes the JSON record under key in bucket; ok is
+// false when there is none. what names the record in errors.
+func getJSON[T any](tx *bolt.Tx, bucket, key, what string) (v T, ok bool, err error) {
+	raw := tx.Bucket([]byte(bucket)).Get([]byte(key))
+	if raw == nil {
+		return v, false, nil
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		var zero T
+		return zero, false, fmt.Errorf("decode %s %q: %w", what, key, err)
+	}
+	return v, true, nil
 }

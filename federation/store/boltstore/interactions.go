@@ -188,15 +188,8 @@ func (s *Store) DueTalk(ctx context.Context, now time.Time, limit int) ([]store.
 }
 
 // getInteraction loads the record of id; ok is false when there is none.
-func getInteraction(tx *bolt.Tx, id string) (i store.Interaction, ok bool, err error) {
-	v := tx.Bucket([]byte(bucketInteractions)).Get([]byte(id))
-	if v == nil {
-		return store.Interaction{}, false, nil
-	}
-	if err := json.Unmarshal(v, &i); err != nil {
-		return store.Interaction{}, false, fmt.Errorf("decode interaction %q: %w", id, err)
-	}
-	return i, true, nil
+func getInteraction(tx *bolt.Tx, id string) (store.Interaction, bool, error) {
+	return getJSON[store.Interaction](tx, bucketInteractions, id, "interaction")
 }
 
 // putInteractionIndex files i in the list index, counts it, and files it in

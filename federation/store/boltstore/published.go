@@ -151,15 +151,8 @@ func (s *Store) PublishedSince(ctx context.Context, since time.Time, afterObject
 }
 
 // getPublished loads the record of objectID; ok is false when there is none.
-func getPublished(tx *bolt.Tx, objectID string) (p store.Published, ok bool, err error) {
-	v := tx.Bucket([]byte(bucketPublished)).Get([]byte(objectID))
-	if v == nil {
-		return store.Published{}, false, nil
-	}
-	if err := json.Unmarshal(v, &p); err != nil {
-		return store.Published{}, false, fmt.Errorf("decode published %q: %w", objectID, err)
-	}
-	return p, true, nil
+func getPublished(tx *bolt.Tx, objectID string) (store.Published, bool, error) {
+	return getJSON[store.Published](tx, bucketPublished, objectID, "published")
 }
 
 // deletePublishedIndex removes the index entries filed for p, before p is
