@@ -3,11 +3,6 @@ package federation_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -31,29 +26,10 @@ func TestCoalescing(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond)
 
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	c, err := wiki.New(ctx, wiki.Config{API: w.API, UserAgent: "wikipub-test", BotUser: w.BotUser, BotPassword: w.BotPass, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := stores(t)["bolt"](t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	fed := federation.NewServer(federation.Config{PublicURL: base, Version: "test", UserAgent: "wikipub-test", Logger: log, Coalesce: 4 * time.Second}, c, st, outbound)
-	mux := http.NewServeMux()
-	fed.Routes(mux)
-	srv := &http.Server{Handler: mux}
-	go srv.Serve(ln)
-	dctx, cancel := context.WithCancel(ctx)
-	d := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{Idle: 100 * time.Millisecond, Logger: log})
-	done := make(chan struct{})
-	go func() { d.Run(dctx); close(done) }()
-	t.Cleanup(func() { cancel(); srv.Close(); <-done })
-	inst := &instance{wiki: w, client: c, base: base, host: ln.Addr().String(), store: st, fed: fed}
+	inst := startInstance(t, w, stores(t)["bolt"](t), func(cfg *federation.Config, _ *wiki.Client) {
+		cfg.Coalesce = 4 * time.Second
+	})
+	c, base := inst.client, inst.base
 	inst.watch(t)
 
 	peer := fedpeer.New(t)

@@ -34,10 +34,17 @@ type instance struct {
 	fed    *federation.Server
 }
 
-func startInstance(t *testing.T, w *testenv.Wiki, st store.Store) *instance {
+// startInstance runs the server, the deliverer and the talk-page writer as
+// serve does; opts adjust the configuration (they get the wiki client, for
+// talk-page writing).
+func startInstance(t *testing.T, w *testenv.Wiki, st store.Store, opts ...func(*federation.Config, *wiki.Client)) *instance {
 	t.Helper()
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var out io.Writer = io.Discard
+	if testing.Verbose() {
+		out = testWriter{t}
+	}
+	log := slog.New(slog.NewTextHandler(out, nil))
 	c, err := wiki.New(ctx, wiki.Config{API: w.API, UserAgent: "wikipub-test", BotUser: w.BotUser, BotPassword: w.BotPass, Logger: log})
 	if err != nil {
 		t.Fatal(err)
@@ -48,17 +55,31 @@ func startInstance(t *testing.T, w *testenv.Wiki, st store.Store) *instance {
 	}
 	base := "http://" + ln.Addr().String()
 	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	fed := federation.NewServer(federation.Config{PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", Logger: log}, c, st, outbound)
+	cfg := federation.Config{PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", Logger: log}
+	for _, o := range opts {
+		o(&cfg, c)
+	}
+	fed := federation.NewServer(cfg, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	dctx, cancel := context.WithCancel(ctx)
 	d := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{Idle: 100 * time.Millisecond, Logger: log})
-	done := make(chan struct{})
-	go func() { d.Run(dctx); close(done) }()
-	t.Cleanup(func() { cancel(); srv.Close(); <-done })
+	fed.OnEnqueue(d.Wake)
+	done := make(chan struct{}, 2)
+	go func() { d.Run(dctx); done <- struct{}{} }()
+	go func() { fed.RunTalkWriter(dctx); done <- struct{}{} }()
+	t.Cleanup(func() { cancel(); srv.Close(); <-done; <-done })
 	return &instance{wiki: w, client: c, base: base, host: ln.Addr().String(), store: st, fed: fed}
+}
+
+// testWriter sends an instance's log to the test's output under -v.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 func stores(t *testing.T) map[string]func(t *testing.T) store.Store {

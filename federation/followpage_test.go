@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -26,10 +25,7 @@ import (
 // histories for the recent changes. The embedded (nil) reader stands for
 // the rest, which the follow page must not need.
 type followWiki struct {
-	federation.WikiReader
-	site     *wiki.SiteInfo
-	pages    map[int64]wiki.Page
-	users    map[int64]wiki.User
+	memWiki
 	history  map[int64][]wiki.Change // by page id
 	contribs map[int64][]wiki.Change // by user id
 }
@@ -38,16 +34,8 @@ var errFollowWikiDown = errors.New("the wiki is down")
 
 func newFollowWiki() *followWiki {
 	created := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
-	w := &followWiki{
-		site: &wiki.SiteInfo{
-			SiteName: "Follow Wiki", Server: "https://wiki.example", ArticlePath: "/wiki/$1", Script: "/w/index.php", Lang: "de",
-			Namespaces: map[int]*wiki.Namespace{
-				-1: {ID: -1, Name: "Special", Canonical: "Special", FirstLetterCase: true},
-				0:  {ID: 0, FirstLetterCase: true, Content: true},
-				1:  {ID: 1, Name: "Talk", Canonical: "Talk", FirstLetterCase: true},
-				2:  {ID: 2, Name: "User", Canonical: "User", FirstLetterCase: true},
-			},
-		},
+	w := &followWiki{memWiki: memWiki{
+		site: memSite("Follow Wiki", "de"),
 		pages: map[int64]wiki.Page{
 			1: {ID: 1, Namespace: 0, Title: "Main Page", LastRevID: 12, Created: created},
 			2: {ID: 2, Namespace: 2, Title: "User:Alice", LastRevID: 13, Created: created},
@@ -59,7 +47,7 @@ func newFollowWiki() *followWiki {
 			1: {ID: 1, Name: "Alice", Registration: created, EditCount: 3},
 			2: {ID: 2, Name: `O'Brien & "Sons"`, Registration: created, EditCount: 1},
 		},
-	}
+	}}
 	at := func(min int) time.Time { return created.Add(time.Duration(min) * time.Minute) }
 	w.history = map[int64][]wiki.Change{
 		1: {
@@ -80,46 +68,6 @@ func newFollowWiki() *followWiki {
 			Comment: "fix the intro", OldSize: 100, NewSize: 142, Timestamp: at(3)}},
 	}
 	return w
-}
-
-func (w *followWiki) Site() *wiki.SiteInfo { return w.site }
-
-func (w *followWiki) PageByID(_ context.Context, id int64) (wiki.Page, error) {
-	if p, ok := w.pages[id]; ok {
-		return p, nil
-	}
-	return wiki.Page{}, fmt.Errorf("page %d: %w", id, wiki.ErrNotFound)
-}
-
-func (w *followWiki) PagesByTitle(_ context.Context, titles []string) (map[string]wiki.Page, error) {
-	out := map[string]wiki.Page{}
-	for _, t := range titles {
-		for _, p := range w.pages {
-			if p.Title == t {
-				out[t] = p
-			}
-		}
-	}
-	return out, nil
-}
-
-func (w *followWiki) UserByID(_ context.Context, id int64) (wiki.User, error) {
-	if u, ok := w.users[id]; ok {
-		return u, nil
-	}
-	return wiki.User{}, fmt.Errorf("user %d: %w", id, wiki.ErrNotFound)
-}
-
-func (w *followWiki) UsersByName(_ context.Context, names []string) (map[string]wiki.User, error) {
-	out := map[string]wiki.User{}
-	for _, n := range names {
-		for _, u := range w.users {
-			if u.Name == n {
-				out[n] = u
-			}
-		}
-	}
-	return out, nil
 }
 
 func (w *followWiki) PageHistory(_ context.Context, pageID int64, _ string, limit int) ([]wiki.Change, string, error) {

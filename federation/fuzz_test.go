@@ -25,29 +25,13 @@ import (
 	"github.com/wikipub/wikipub/wiki"
 )
 
-// fuzzWiki is a small in-memory wiki for the fuzz target: no network, and
-// answers in microseconds. It implements the actor look-ups; the embedded
-// (nil) reader stands for the rest, which no inbox request may reach: a
-// call would panic, and the fuzzer reports panics.
-type fuzzWiki struct {
-	federation.WikiReader
-	site  *wiki.SiteInfo
-	pages map[int64]wiki.Page
-	users map[int64]wiki.User
-}
-
-func newFuzzWiki() *fuzzWiki {
+// newFuzzWiki is a small in-memory wiki for the fuzz target: no network,
+// and a request that reaches a look-up it does not have panics, which the
+// fuzzer reports.
+func newFuzzWiki() *memWiki {
 	created := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
-	return &fuzzWiki{
-		site: &wiki.SiteInfo{
-			SiteName: "Fuzz Wiki", Server: "https://wiki.example", ArticlePath: "/wiki/$1", Script: "/w/index.php", Lang: "en",
-			Namespaces: map[int]*wiki.Namespace{
-				-1: {ID: -1, Name: "Special", Canonical: "Special", FirstLetterCase: true},
-				0:  {ID: 0, FirstLetterCase: true, Content: true},
-				1:  {ID: 1, Name: "Talk", Canonical: "Talk", FirstLetterCase: true},
-				2:  {ID: 2, Name: "User", Canonical: "User", FirstLetterCase: true},
-			},
-		},
+	return &memWiki{
+		site: memSite("Fuzz Wiki", "en"),
 		pages: map[int64]wiki.Page{
 			1: {ID: 1, Namespace: 0, Title: "Main Page", LastRevID: 10, Created: created},
 			2: {ID: 2, Namespace: 2, Title: "User:Alice", LastRevID: 11, Created: created},
@@ -57,50 +41,8 @@ func newFuzzWiki() *fuzzWiki {
 		users: map[int64]wiki.User{
 			1: {ID: 1, Name: "Alice", Registration: created, EditCount: 3},
 		},
+		redirects: map[int64]int64{3: 1},
 	}
-}
-
-func (w *fuzzWiki) Site() *wiki.SiteInfo { return w.site }
-
-func (w *fuzzWiki) PageByID(_ context.Context, id int64) (wiki.Page, error) {
-	if p, ok := w.pages[id]; ok {
-		return p, nil
-	}
-	return wiki.Page{}, fmt.Errorf("page %d: %w", id, wiki.ErrNotFound)
-}
-
-func (w *fuzzWiki) PagesByTitle(_ context.Context, titles []string) (map[string]wiki.Page, error) {
-	out := map[string]wiki.Page{}
-	for _, t := range titles {
-		for _, p := range w.pages {
-			if p.Title == t {
-				if p.Redirect {
-					p = w.pages[1]
-				}
-				out[t] = p
-			}
-		}
-	}
-	return out, nil
-}
-
-func (w *fuzzWiki) UserByID(_ context.Context, id int64) (wiki.User, error) {
-	if u, ok := w.users[id]; ok {
-		return u, nil
-	}
-	return wiki.User{}, fmt.Errorf("user %d: %w", id, wiki.ErrNotFound)
-}
-
-func (w *fuzzWiki) UsersByName(_ context.Context, names []string) (map[string]wiki.User, error) {
-	out := map[string]wiki.User{}
-	for _, n := range names {
-		for _, u := range w.users {
-			if u.Name == n {
-				out[n] = u
-			}
-		}
-	}
-	return out, nil
 }
 
 var errFuzzNoNetwork = errors.New("fuzz: no network")

@@ -6,11 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -24,41 +20,14 @@ import (
 )
 
 // startTalkInstance is startInstance with talk-page delivery on (no flood
-// window, so the test need not wait) and a block list.
+// window, so the test need not wait), a reports page and a block list.
 func startTalkInstance(t *testing.T, w *testenv.Wiki, talkNS []int, blocks []string) *instance {
 	t.Helper()
-	ctx := context.Background()
-	var out io.Writer = io.Discard
-	if testing.Verbose() {
-		out = testWriter{t}
-	}
-	log := slog.New(slog.NewTextHandler(out, nil))
-	c, err := wiki.New(ctx, wiki.Config{API: w.API, UserAgent: "wikipub-test", BotUser: w.BotUser, BotPassword: w.BotPass, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := stores(t)["bolt"](t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	fed := federation.NewServer(federation.Config{
-		PublicURL: base, Version: "test", UserAgent: "wikipub-test", Logger: log, Blocks: blocks,
-		Talk: federation.TalkConfig{Wiki: c, Namespaces: talkNS, Window: time.Millisecond, Every: 100 * time.Millisecond, ReportsPage: "Project:Fediverse reports"},
-	}, c, st, outbound)
-	mux := http.NewServeMux()
-	fed.Routes(mux)
-	srv := &http.Server{Handler: mux}
-	go srv.Serve(ln)
-	tctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{}, 2)
-	d := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{Idle: 100 * time.Millisecond, Logger: log})
-	go func() { fed.RunTalkWriter(tctx); done <- struct{}{} }()
-	go func() { d.Run(tctx); done <- struct{}{} }()
-	t.Cleanup(func() { cancel(); srv.Close(); <-done; <-done })
-	return &instance{wiki: w, client: c, base: base, host: ln.Addr().String(), store: st, fed: fed}
+	return startInstance(t, w, stores(t)["bolt"](t), func(cfg *federation.Config, c *wiki.Client) {
+		cfg.Blocks = blocks
+		cfg.Talk = federation.TalkConfig{Wiki: c, Namespaces: talkNS, Window: time.Millisecond,
+			Every: 100 * time.Millisecond, ReportsPage: "Project:Fediverse reports"}
+	})
 }
 
 // parsed is what MediaWiki's parser says of a page.
@@ -335,12 +304,4 @@ func waitCollection(t *testing.T, ctx context.Context, peer *fedpeer.Peer, id st
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-}
-
-// testWriter sends the instance's log to the test's output under -v.
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
 }
