@@ -271,57 +271,10 @@ document.addEventListener('securitypolicyviolation', function (e) { window.__csp
 	}
 }
 
-// browserTestChromium finds Debian's chromium, installing it when missing
-// (skipped under -short).
+// browserTestChromium finds Debian's chromium, installing it (with a font
+// for the screenshots' text) when missing.
 func browserTestChromium(t *testing.T) string {
-	t.Helper()
-	find := func() string {
-		for _, name := range []string{"chromium", "chromium-browser"} {
-			if p, err := exec.LookPath(name); err == nil {
-				return p
-			}
-		}
-		return ""
-	}
-	if p := find(); p != "" {
-		return p
-	}
-	if testing.Short() {
-		t.Skip("chromium is not installed (apt-get install chromium); skipped under -short")
-	}
-	if _, err := exec.LookPath("apt-get"); err != nil {
-		t.Fatal("chromium is not installed and there is no apt-get to install it: install Chromium and run the test again")
-	}
-	var sudo []string
-	if os.Geteuid() != 0 {
-		if _, err := exec.LookPath("sudo"); err != nil {
-			t.Fatal("chromium is not installed, and installing it needs root: run `sudo apt-get install chromium` and the test again")
-		}
-		sudo = []string{"sudo", "-n"}
-	}
-	apt := func(args ...string) ([]byte, error) {
-		argv := append(append(append([]string{}, sudo...), "apt-get", "-o", "DPkg::Lock::Timeout=300"), args...)
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		return cmd.CombinedOutput()
-	}
-	t.Log("chromium is missing: installing Debian's chromium package")
-	// fonts-dejavu-core: text in the screenshots.
-	install := []string{"install", "-y", "-q", "--no-install-recommends", "chromium", "fonts-dejavu-core"}
-	out, err := apt(install...)
-	if err != nil {
-		if out2, err2 := apt("update", "-q"); err2 != nil {
-			t.Fatalf("chromium is not installed and apt-get update failed: %v\n%s\n%s", err2, out, out2)
-		}
-		if out, err = apt(install...); err != nil {
-			t.Fatalf("chromium is not installed and `apt-get install chromium` failed: %v\n%s", err, out)
-		}
-	}
-	p := find()
-	if p == "" {
-		t.Fatalf("apt-get installed chromium but there is no chromium on PATH:\n%s", out)
-	}
-	return p
+	return testenv.Program(t, []string{"chromium", "chromium-browser"}, "chromium", "fonts-dejavu-core")
 }
 
 func browserTestWaitHealthy(t *testing.T, d *daemon, base string) {

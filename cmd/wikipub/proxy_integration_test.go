@@ -416,68 +416,9 @@ func proxyTestTail(s string, n int) string {
 }
 
 // proxyTestNginx finds nginx, installing Debian's package when it is
-// missing (the test skips instead under -short). On Debian 12 the "nginx"
-// package carries the binary; nginx-light/-full/-extras only add modules.
+// missing. On Debian 12 the "nginx" package carries the binary.
 func proxyTestNginx(t *testing.T) string {
-	t.Helper()
-	find := func() string {
-		if p, err := exec.LookPath("nginx"); err == nil {
-			return p
-		}
-		if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
-			return "/usr/sbin/nginx"
-		}
-		return ""
-	}
-	if p := find(); p != "" {
-		return p
-	}
-	if testing.Short() {
-		t.Skip("nginx is not installed (apt-get install nginx); skipped under -short")
-	}
-	if _, err := exec.LookPath("apt-get"); err != nil {
-		t.Fatal("nginx is not installed and there is no apt-get to install it: install nginx (Debian: apt-get install nginx) and run the test again")
-	}
-	var sudo []string
-	if os.Geteuid() != 0 {
-		if _, err := exec.LookPath("sudo"); err != nil {
-			t.Fatal("nginx is not installed, and installing it needs root: run `sudo apt-get install nginx` and the test again")
-		}
-		sudo = []string{"sudo", "-n"}
-	}
-	// The package would start (and enable) a system nginx on port 80; the
-	// test runs its own, so keep the system one from starting, the Debian
-	// way: a policy-rc.d that says no, only for the time of the install and
-	// only when the machine has none of its own.
-	const policy = "/usr/sbin/policy-rc.d"
-	if _, err := os.Stat(policy); os.IsNotExist(err) && os.Geteuid() == 0 {
-		if err := os.WriteFile(policy, []byte("#!/bin/sh\n# written by wikipub's TestProxyRouting while it installs nginx\nexit 101\n"), 0o755); err == nil {
-			defer os.Remove(policy)
-		}
-	}
-	apt := func(args ...string) ([]byte, error) {
-		argv := append(append(append([]string{}, sudo...), "apt-get"), args...)
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		return cmd.CombinedOutput()
-	}
-	t.Log("nginx is missing: installing Debian's nginx package")
-	install := []string{"-o", "DPkg::Lock::Timeout=300", "install", "-y", "-q", "--no-install-recommends", "nginx"}
-	out, err := apt(install...)
-	if err != nil {
-		// The package lists may be missing or stale.
-		if out2, err2 := apt("-o", "DPkg::Lock::Timeout=300", "update", "-q"); err2 != nil {
-			t.Fatalf("nginx is not installed and apt-get update failed: %v\n%s\n%s", err2, out, out2)
-		}
-		if out, err = apt(install...); err != nil {
-			t.Fatalf("nginx is not installed and `apt-get install nginx` failed: %v\n%s", err, out)
-		}
-	}
-	p := find()
-	if p == "" {
-		t.Fatalf("apt-get installed nginx but there is no nginx binary on PATH or in /usr/sbin:\n%s", out)
-	}
-	return p
+	return testenv.Program(t, []string{"nginx", "/usr/sbin/nginx"}, "nginx")
 }
 
 // proxyTestNginxProc is the test's own nginx, a child of the test binary.
