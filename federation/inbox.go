@@ -143,10 +143,12 @@ func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *act
 	// its key ran into: that would let anyone probe hosts through us.
 	msg := "the signature does not verify"
 	switch {
-	case errors.Is(err, httpsig.ErrKeyUnavailable) && !errors.Is(err, ErrRemoteGone) && !errors.Is(err, ErrForbiddenAddress) && !errors.Is(err, ErrBadRemoteID):
+	case errors.Is(err, httpsig.ErrKeyUnavailable) && keyMayComeLater(err):
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "60")
 		msg = "the signing key could not be fetched now; retry later"
+	case errors.Is(err, ErrUntrustedKey), errors.Is(err, errUnreadable):
+		msg = "the signing key is not confirmed by the actor that owns it"
 	case errors.Is(err, httpsig.ErrKeyUnavailable):
 		msg = "the signing key cannot be fetched"
 	case errors.Is(err, httpsig.ErrUnsigned):
@@ -160,6 +162,17 @@ func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *act
 	}
 	s.log.InfoContext(ctx, "inbox refused a request", "status", status, "id", act.ID, "err", err)
 	writeError(w, status, msg)
+}
+
+// keyMayComeLater tells a key fetch that failed for a passing reason (the
+// network, a 5xx, a 429) from one that will fail the same way again.
+func keyMayComeLater(err error) bool {
+	for _, permanent := range []error{ErrRemoteGone, ErrForbiddenAddress, ErrBadRemoteID, ErrUntrustedKey, errUnreadable} {
+		if errors.Is(err, permanent) {
+			return false
+		}
+	}
+	return true
 }
 
 func parseActivity(body []byte) (*activity, error) {

@@ -2,9 +2,7 @@ package federation
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
@@ -24,8 +22,9 @@ type RemoteActor struct {
 	PreferredUsername string
 	Name              string
 	URL               string
-	KeyID             string
-	KeyPEM            string
+	// Keys are the actor's publicKey entries, as its own document lists
+	// them.
+	Keys []remoteKey
 }
 
 // ErrRemoteGone is a remote actor or key answering 404 or 410.
@@ -43,11 +42,15 @@ type Remote struct {
 	iris   IRIs
 	ua     string
 	cache  *ttlCache[string, *RemoteActor]
+	// keyOwners maps a fragment-less keyId to the owner its document
+	// claims; only a claim, confirmed by the owner on every use.
+	keyOwners *ttlCache[string, string]
 }
 
 // NewRemote returns a fetcher; userAgent names wikipub, its version and URL.
 func NewRemote(client *http.Client, keys *Keys, iris IRIs, userAgent string) *Remote {
-	return &Remote{client: client, keys: keys, iris: iris, ua: userAgent, cache: newTTLCache[string, *RemoteActor](time.Hour, 100_000)}
+	return &Remote{client: client, keys: keys, iris: iris, ua: userAgent, cache: newTTLCache[string, *RemoteActor](time.Hour, 100_000),
+		keyOwners: newTTLCache[string, string](time.Hour, 100_000)}
 }
 
 // Actor returns a remote actor, from the cache unless refresh.
@@ -58,116 +61,85 @@ func (r *Remote) Actor(ctx context.Context, id string, refresh bool) (*RemoteAct
 			return a, nil
 		}
 	}
-	doc, err := r.fetch(ctx, id)
+	doc, err := r.fetchFrom(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	a, err := parseRemoteActor(doc)
 	if err != nil {
-		return nil, fmt.Errorf("remote actor %s: %w", id, err)
+		return nil, fmt.Errorf("remote actor %s: %w: %w", id, err, errUnreadable)
 	}
 	if a.ID != id {
-		return nil, fmt.Errorf("remote actor %s: its document has id %s", id, a.ID)
+		return nil, fmt.Errorf("remote actor %s: its document has id %s: %w", id, a.ID, errUnreadable)
 	}
 	r.cache.put(id, a)
 	return a, nil
 }
 
-// ResolveKey implements httpsig.KeyResolver: the key id is the actor's id
-// with a fragment (Mastodon) or a key document naming its owner.
-func (r *Remote) ResolveKey(ctx context.Context, keyID string, refresh bool) (httpsig.PublicKey, error) {
-	a, err := r.keyOwner(ctx, keyID, refresh)
-	if err != nil {
-		return httpsig.PublicKey{}, err
-	}
-	if a.KeyID != keyID {
-		return httpsig.PublicKey{}, fmt.Errorf("%s does not list the key %s", a.ID, keyID)
-	}
-	block, _ := pem.Decode([]byte(a.KeyPEM))
-	if block == nil {
-		return httpsig.PublicKey{}, fmt.Errorf("key %s is not PEM", keyID)
-	}
-	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
-	if err != nil {
-		if rsaPub, err2 := x509.ParsePKCS1PublicKey(block.Bytes); err2 == nil {
-			pub, err = rsaPub, nil
-		}
-	}
-	if err != nil {
-		return httpsig.PublicKey{}, fmt.Errorf("key %s: %w", keyID, err)
-	}
-	return httpsig.PublicKey{ID: keyID, Owner: a.ID, Key: pub}, nil
-}
-
-// keyOwner finds the actor whose key keyID is. A key id without a fragment
-// may be a key document of its own ({id, owner, publicKeyPem}); its owner
-// must then list the same key.
-func (r *Remote) keyOwner(ctx context.Context, keyID string, refresh bool) (*RemoteActor, error) {
-	if strings.Contains(keyID, "#") {
-		return r.Actor(ctx, keyID, refresh)
-	}
-	if !refresh {
-		if a, ok := r.cache.get(keyID); ok {
-			return a, nil
-		}
-	}
-	doc, err := r.fetch(ctx, keyID)
-	if err != nil {
-		return nil, err
-	}
-	var a *RemoteActor
-	if owner := str(doc["owner"]); owner != "" && str(doc["publicKeyPem"]) != "" {
-		a, err = r.Actor(ctx, owner, refresh)
-	} else {
-		a, err = parseRemoteActor(doc)
-	}
-	if err != nil {
-		return nil, err
-	}
-	r.cache.put(keyID, a)
-	return a, nil
-}
-
 // fetch GETs an ActivityPub document, signed as the instance actor.
 func (r *Remote) fetch(ctx context.Context, id string) (map[string]any, error) {
+	doc, _, err := r.get(ctx, id)
+	return doc, err
+}
+
+// fetchFrom GETs a document that must come from id's own host: a redirect
+// elsewhere could otherwise serve a document claiming id.
+func (r *Remote) fetchFrom(ctx context.Context, id string) (map[string]any, error) {
+	doc, final, err := r.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if u, perr := url.Parse(id); perr != nil || !strings.EqualFold(u.Host, final.Host) {
+		return nil, fmt.Errorf("GET %s: answered from another host (%s): %w", id, final.Host, errUnreadable)
+	}
+	return doc, nil
+}
+
+// get does the signed GET and returns the document and the URL that
+// answered it, after redirects. A 4xx other than 404, 410, 408 and 429 will
+// not change by asking again, nor will an answer that is not JSON: both are
+// errUnreadable.
+func (r *Remote) get(ctx context.Context, id string) (map[string]any, *url.URL, error) {
 	u, err := url.Parse(id)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%q: %w", id, ErrBadRemoteID)
+		return nil, nil, fmt.Errorf("%q: %w", id, ErrBadRemoteID)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, id, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("%q: %w", id, ErrBadRemoteID)
 	}
 	req.Header.Set("Accept", `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`)
 	req.Header.Set("User-Agent", r.ua)
 	inst := Ref{Kind: KindInstance}
 	key, err := r.keys.Get(ctx, r.iris.Actor(inst))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := httpsig.SignGET(req, r.iris.Key(inst), key.priv); err != nil {
-		return nil, fmt.Errorf("signing GET %s: %w", id, err)
+		return nil, nil, fmt.Errorf("signing GET %s: %w", id, err)
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", id, err)
+		return nil, nil, fmt.Errorf("GET %s: %w", id, err)
 	}
 	defer drain(resp)
-	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone {
-		return nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, ErrRemoteGone)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %s", id, resp.Status)
+	switch c := resp.StatusCode; {
+	case c == http.StatusNotFound || c == http.StatusGone:
+		return nil, nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, ErrRemoteGone)
+	case c >= 400 && c < 500 && c != http.StatusRequestTimeout && c != http.StatusTooManyRequests:
+		return nil, nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, errUnreadable)
+	case c != http.StatusOK:
+		return nil, nil, fmt.Errorf("GET %s: %s", id, resp.Status)
 	}
 	body, err := readCapped(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", id, err)
+		return nil, nil, fmt.Errorf("GET %s: %w: %w", id, err, errUnreadable)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("GET %s: not JSON: %w", id, err)
+		return nil, nil, fmt.Errorf("GET %s: not JSON: %w: %w", id, err, errUnreadable)
 	}
-	return doc, nil
+	return doc, resp.Request.URL, nil
 }
 
 func parseRemoteActor(doc map[string]any) (*RemoteActor, error) {
@@ -178,24 +150,8 @@ func parseRemoteActor(doc map[string]any) (*RemoteActor, error) {
 	if ep, ok := doc["endpoints"].(map[string]any); ok {
 		a.SharedInbox = str(ep["sharedInbox"])
 	}
-	// publicKey may be one object or a list; the first RSA one is used, as
-	// GoToSocial does.
-	keys, _ := doc["publicKey"].([]any)
-	if k, ok := doc["publicKey"].(map[string]any); ok {
-		keys = []any{k}
-	}
-	for _, k := range keys {
-		km, ok := k.(map[string]any)
-		if !ok {
-			continue
-		}
-		if owner := str(km["owner"]); owner != "" && owner != a.ID {
-			continue
-		}
-		a.KeyID, a.KeyPEM = str(km["id"]), str(km["publicKeyPem"])
-		break
-	}
-	if a.KeyID == "" {
+	a.Keys = publicKeys(doc["publicKey"])
+	if len(a.Keys) == 0 {
 		return nil, errors.New("no public key")
 	}
 	return a, nil
