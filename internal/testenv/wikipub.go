@@ -32,8 +32,13 @@ var (
 
 // WikipubBinary builds cmd/wikipub once per test binary and returns its
 // path: tests that run wikipub as its users do (a process with flags).
+// WIKIPUB_TEST_BINARY names a binary to use instead, e.g. one built from an
+// older commit to show that a test fails without its fix.
 func WikipubBinary(t testing.TB) string {
 	t.Helper()
+	if bin := os.Getenv("WIKIPUB_TEST_BINARY"); bin != "" {
+		return bin
+	}
 	buildOnce.Do(func() {
 		root, err := repoFile("go.mod")
 		if err != nil {
