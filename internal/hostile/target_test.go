@@ -135,11 +135,17 @@ func eachStore(t *testing.T, f *fixture, extra []string, test func(t *testing.T,
 func (tg *target) inbox() string { return tg.base + "/ap/inbox" }
 
 // pageActor and userActor are the ids of the fixture's page and editor.
-func (tg *target) pageActor() string { return tg.base + "/ap/page/" + strconv.FormatInt(tg.f.pageID, 10) }
-func (tg *target) userActor() string { return tg.base + "/ap/user/" + strconv.FormatInt(tg.f.editorID, 10) }
+func (tg *target) pageActor() string {
+	return tg.base + "/ap/page/" + strconv.FormatInt(tg.f.pageID, 10)
+}
+func (tg *target) userActor() string {
+	return tg.base + "/ap/user/" + strconv.FormatInt(tg.f.editorID, 10)
+}
 
 // editorPost is the id of the editor's post (their revision).
-func (tg *target) editorPost() string { return tg.base + "/ap/rev/" + strconv.FormatInt(tg.f.editorRev, 10) }
+func (tg *target) editorPost() string {
+	return tg.base + "/ap/rev/" + strconv.FormatInt(tg.f.editorRev, 10)
+}
 
 // httpClient is the suite's client: short timeouts, no redirects followed.
 var httpClient = &http.Client{
