@@ -15,6 +15,14 @@ func TestFilterAllows(t *testing.T) {
 	hiddenMove := Change{Kind: KindMove, Namespace: 2} // actionhidden: no target known
 	botMoveIn := Change{Kind: KindMove, Namespace: 2, Bot: true, Move: &Move{TargetNamespace: 0}}
 	account := Change{Kind: KindNewAccount, Namespace: 2}
+	botDelete := Change{Kind: KindDelete, Namespace: 0, Bot: true}
+	botRestore := Change{Kind: KindRestore, Namespace: 0, Bot: true}
+	botProtect := Change{Kind: KindProtect, Namespace: 0, Bot: true}
+	botRevDel := Change{Kind: KindRevisionDelete, Namespace: 0, Bot: true}
+	logDel := Change{Kind: KindRevisionDelete, Namespace: -1} // hiding a log entry targets Special:Log
+	botCat := Change{Kind: KindCategorize, Namespace: 14, Bot: true}
+	botUpload := Change{Kind: KindUpload, Namespace: 6, Bot: true}
+	botNew := Change{Kind: KindNew, Namespace: 0, Bot: true}
 
 	tests := []struct {
 		name   string
@@ -26,7 +34,15 @@ func TestFilterAllows(t *testing.T) {
 		{"zero filter passes a minor edit", Filter{}, minor, true},
 		{"zero filter passes any namespace", Filter{}, talk, true},
 		{"zero filter drops bots", Filter{}, bot, false},
-		{"zero filter drops bot moves", Filter{}, botMoveIn, false},
+		{"zero filter drops bot new pages", Filter{}, botNew, false},
+		{"zero filter drops bot category rows", Filter{}, botCat, false},
+		{"zero filter drops bot uploads", Filter{}, botUpload, false},
+		{"zero filter passes a bot-group admin's move", Filter{}, botMoveIn, true},
+		{"zero filter passes a bot-group admin's deletion", Filter{}, botDelete, true},
+		{"zero filter passes a bot-group admin's restoration", Filter{}, botRestore, true},
+		{"zero filter passes a bot-group admin's protection", Filter{}, botProtect, true},
+		{"zero filter passes a bot-group admin's revision deletion", Filter{}, botRevDel, true},
+		{"a log entry's deletion passes any namespace list", Filter{Namespaces: []int{0}}, logDel, true},
 		{"include bots", Filter{IncludeBots: true}, bot, true},
 		{"skip minor drops minor", Filter{SkipMinor: true}, minor, false},
 		{"skip minor keeps major", Filter{SkipMinor: true}, edit, true},
@@ -41,7 +57,8 @@ func TestFilterAllows(t *testing.T) {
 		{"move out of a listed namespace", Filter{Namespaces: []int{0}}, moveOut, true},
 		{"move between unlisted namespaces", Filter{Namespaces: []int{0}}, moveElsewhere, false},
 		{"move with hidden target from an unlisted namespace", Filter{Namespaces: []int{0}}, hiddenMove, false},
-		{"bot move into a listed namespace is still a bot change", Filter{Namespaces: []int{0}}, botMoveIn, false},
+		{"bot move into a listed namespace passes", Filter{Namespaces: []int{0}}, botMoveIn, true},
+		{"bot move between unlisted namespaces", Filter{Namespaces: []int{0}}, Change{Kind: KindMove, Namespace: 2, Bot: true, Move: &Move{TargetNamespace: 3}}, false},
 		{"bot move into a listed namespace with bots", Filter{Namespaces: []int{0}, IncludeBots: true}, botMoveIn, true},
 		{"bot edit in a listed namespace", Filter{Namespaces: []int{0}}, bot, false},
 		{"empty namespace list is all", Filter{Namespaces: []int{}}, talk, true},

@@ -178,31 +178,45 @@ func publishChanges(log *slog.Logger, pub *federation.Publisher, ops *opsMetrics
 			ops.observe(changes[len(changes)-1].Timestamp, len(changes))
 		}
 		for i := range changes {
-			c := &changes[i]
-			attrs := []slog.Attr{
-				slog.Int64("rcid", c.RCID), slog.String("kind", string(c.Kind)),
-				slog.Time("ts", c.Timestamp), slog.Int("ns", c.Namespace), slog.String("title", c.Title),
-				slog.Int64("pageid", c.PageID), slog.Int64("revid", c.RevID), slog.Int64("old_revid", c.OldRevID),
-				slog.String("user", c.User), slog.Int64("userid", c.UserID), slog.Bool("anon", c.Anonymous),
-				slog.String("comment", c.Comment), slog.Int("size_delta", c.SizeDelta()),
-				slog.Bool("minor", c.Minor), slog.Bool("bot", c.Bot),
-			}
-			if c.LogType != "" {
-				attrs = append(attrs, slog.Int64("logid", c.LogID), slog.String("logtype", c.LogType), slog.String("logaction", c.LogAction))
-			}
-			if c.Move != nil {
-				attrs = append(attrs, slog.String("target_title", c.Move.TargetTitle))
-			}
-			if rd := c.RevisionDelete; rd != nil {
-				attrs = append(attrs, slog.String("rd_type", rd.Type), slog.Any("rd_ids", rd.IDs), slog.Int("rd_new", int(rd.New)))
-			}
-			if c.UserHidden || c.CommentHidden || c.ContentHidden {
-				attrs = append(attrs, slog.Bool("userhidden", c.UserHidden), slog.Bool("commenthidden", c.CommentHidden), slog.Bool("contenthidden", c.ContentHidden))
-			}
-			log.LogAttrs(ctx, slog.LevelDebug, "change", attrs...)
+			logChange(ctx, log, &changes[i])
 		}
 		return nil
 	}
+}
+
+// logChange writes one handled change at debug level. An IP editor's
+// address is not logged: the wiki shows it, but a log is kept, copied and
+// shipped where the wiki's own privacy rules (and later hiding) do not
+// reach; that the editor was unregistered is enough.
+func logChange(ctx context.Context, log *slog.Logger, c *wiki.Change) {
+	if !log.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	user := c.User
+	if c.Anonymous {
+		user = ""
+	}
+	attrs := []slog.Attr{
+		slog.Int64("rcid", c.RCID), slog.String("kind", string(c.Kind)),
+		slog.Time("ts", c.Timestamp), slog.Int("ns", c.Namespace), slog.String("title", c.Title),
+		slog.Int64("pageid", c.PageID), slog.Int64("revid", c.RevID), slog.Int64("old_revid", c.OldRevID),
+		slog.String("user", user), slog.Int64("userid", c.UserID), slog.Bool("anon", c.Anonymous),
+		slog.String("comment", c.Comment), slog.Int("size_delta", c.SizeDelta()),
+		slog.Bool("minor", c.Minor), slog.Bool("bot", c.Bot),
+	}
+	if c.LogType != "" {
+		attrs = append(attrs, slog.Int64("logid", c.LogID), slog.String("logtype", c.LogType), slog.String("logaction", c.LogAction))
+	}
+	if c.Move != nil {
+		attrs = append(attrs, slog.String("target_title", c.Move.TargetTitle))
+	}
+	if rd := c.RevisionDelete; rd != nil {
+		attrs = append(attrs, slog.String("rd_type", rd.Type), slog.Any("rd_ids", rd.IDs), slog.Int("rd_new", int(rd.New)))
+	}
+	if c.UserHidden || c.CommentHidden || c.ContentHidden {
+		attrs = append(attrs, slog.Bool("userhidden", c.UserHidden), slog.Bool("commenthidden", c.CommentHidden), slog.Bool("contenthidden", c.ContentHidden))
+	}
+	log.LogAttrs(ctx, slog.LevelDebug, "change", attrs...)
 }
 
 func newLogger(cfg *serveConfig, out io.Writer) *slog.Logger {

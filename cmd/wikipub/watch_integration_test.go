@@ -215,9 +215,15 @@ func runKillScenario(t *testing.T, storeArgs []string) {
 			}
 		}
 	}
-	var secretSeen, rdSeen bool
+	var secretSeen, rdSeen, anonSeen bool
 	for _, occ := range seen {
 		l := occ[0].line
+		if l["anon"] == true {
+			anonSeen = true
+			if l.str("user") != "" {
+				t.Errorf("an IP edit was logged with its address: %v", l)
+			}
+		}
 		if l.num("revid") == secretRev && secretRev != 0 {
 			secretSeen = true
 			if l["userhidden"] != true || l["commenthidden"] != true || l.str("user") != "" || l.num("userid") != 0 {
@@ -232,6 +238,9 @@ func runKillScenario(t *testing.T, storeArgs []string) {
 				}
 			}
 		}
+	}
+	if !anonSeen {
+		t.Error("no IP edit was reported")
 	}
 	if !secretSeen || !rdSeen {
 		t.Errorf("hidden revision reported: %v; its revision-deletion change reported: %v", secretSeen, rdSeen)
