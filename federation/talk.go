@@ -2,7 +2,6 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,10 +16,13 @@ import (
 	"github.com/wikipub/wikipub/wiki"
 )
 
-// TalkWiki is what writing replies to the wiki needs.
+// TalkWiki is what writing replies to the wiki needs. AddTalkSection
+// writes to exactly the page named, never through a redirect nor onto a
+// protected page, and says wiki.ErrEditRefused when retrying cannot help.
 type TalkWiki interface {
 	AddTalkSection(ctx context.Context, title, sectionTitle, text, summary string, bot bool) (int64, error)
 	PageText(ctx context.Context, title string) (string, bool, error)
+	PageTextAt(ctx context.Context, title string, at time.Time) (string, bool, error)
 	HasRight(ctx context.Context, right string) (bool, error)
 }
 
@@ -147,11 +149,16 @@ func (t *talkWriter) talkOfPage(ns int, title string) string {
 // schedule sets whether and when an interaction goes to a talk page: in
 // the current window's bucket, unless the sender is over its rate limit.
 func (t *talkWriter) schedule(ctx context.Context, i store.Interaction) store.Interaction {
+	now := time.Now()
+	if i.Received.IsZero() {
+		// When it reached us, not what the sender claims: the talk page
+		// shows it, and the editor's opt-in is judged as of then.
+		i.Received = now.UTC()
+	}
 	if i.TalkPage == "" || t.cfg.Wiki == nil {
 		i.TalkState = ""
 		return i
 	}
-	now := time.Now()
 	host := ""
 	if u, err := url.Parse(i.Actor); err == nil {
 		host = u.Hostname()
@@ -223,49 +230,6 @@ func (t *talkWriter) writeDue(ctx context.Context) error {
 		errs = append(errs, t.writePage(ctx, page, byPage[page]))
 	}
 	return errors.Join(errs...)
-}
-
-func (t *talkWriter) writePage(ctx context.Context, page string, items []store.Interaction) error {
-	ok, err := t.optedIn(ctx, page)
-	if err != nil {
-		return t.retryLater(ctx, items, err)
-	}
-	if !ok {
-		return t.mark(ctx, items, "skipped")
-	}
-	if !t.underDailyCap(page) {
-		t.log.InfoContext(ctx, "daily cap reached: replies kept but not written", "talk_page", page, "replies", len(items))
-		return t.mark(ctx, items, "skipped")
-	}
-	bot := t.botRight(ctx)
-	title, text, summary := t.compose(items)
-	if _, err := t.cfg.Wiki.AddTalkSection(ctx, page, title, text, summary, bot); err != nil {
-		return t.retryLater(ctx, items, err)
-	}
-	t.log.InfoContext(ctx, "replies written to the wiki", "talk_page", page, "replies", len(items))
-	return t.mark(ctx, items, "written")
-}
-
-// optedIn: user talk pages need the editor's opt-in, read now so that
-// opting out takes effect at once; page talk pages were enabled by the
-// admin when the reply was scheduled.
-func (t *talkWriter) optedIn(ctx context.Context, talkPage string) (bool, error) {
-	site := t.s.wiki.Site()
-	ns, rest := site.SplitTitle(talkPage)
-	if ns.ID != 3 {
-		return ns.ID%2 == 1 && slices.Contains(t.cfg.Namespaces, ns.ID-1), nil
-	}
-	text, exists, err := t.cfg.Wiki.PageText(ctx, nsName(site, 2, "User")+":"+rest+OptInPage)
-	if err != nil || !exists {
-		return false, err
-	}
-	var opt struct {
-		Replies bool `json:"replies"`
-	}
-	if json.Unmarshal([]byte(text), &opt) != nil {
-		return false, nil
-	}
-	return opt.Replies, nil
 }
 
 func (t *talkWriter) underDailyCap(page string) bool {
@@ -346,7 +310,11 @@ func (t *talkWriter) compose(items []store.Interaction) (title, text, summary st
 		if u := safeURL(i.URL); u != "" {
 			orig = "[" + u + " wrote]"
 		}
-		fmt.Fprintf(&b, "'''%s''' %s on %s about %s:\n\n%s\n\n", who, orig, i.Published.UTC().Format("2 January 2006, 15:04 (UTC)"), about,
+		when := ""
+		if !i.Received.IsZero() {
+			when = " (received " + i.Received.UTC().Format("2 January 2006, 15:04 (UTC)") + ")"
+		}
+		fmt.Fprintf(&b, "'''%s''' %s about %s%s:\n\n%s\n\n", who, orig, about, when,
 			wiki.WikitextFromHTML(i.Content, t.cfg.MaxRunes, safeURL(i.URL)))
 	}
 	b.WriteString("<small>Delivered by wikipub because you opted in at [[Special:MyPage" + OptInPage + "]].</small>")
@@ -384,5 +352,11 @@ func (t *talkWriter) report(ctx context.Context, id, from, content, object strin
 	}
 	text := "Report " + wiki.EscapeWikitextLine(id) + " from " + wiki.EscapeWikitextLine(from) + " about " + wiki.EscapeWikitextLine(object) + ":\n\n" + wiki.WikitextFromHTML(content, t.cfg.MaxRunes, "")
 	_, err := t.cfg.Wiki.AddTalkSection(ctx, t.cfg.ReportsPage, "Fediverse report", text, "wikipub: a report from the Fediverse", t.botRight(ctx))
+	if errors.Is(err, wiki.ErrEditRefused) {
+		// Retrying cannot help (a protected or redirecting page, missing
+		// rights): the admin needs to know, the sender need not retry.
+		t.log.WarnContext(ctx, "the reports page refused a report; it is only in this log", "id", id, "from", from, "reports_page", t.cfg.ReportsPage, "err", err)
+		return nil
+	}
 	return err
 }

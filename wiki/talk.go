@@ -10,21 +10,24 @@ import (
 	"cgt.name/pkg/go-mwclient/params"
 )
 
-// ErrEditRefused marks an edit the wiki refused for a reason that retrying
-// will not change: a protected page, a blocked account, a missing right, a
-// spam or abuse filter. The *APIError in the chain says which.
+// ErrEditRefused marks an edit the wiki refused, or that AddTalkSection
+// refused to make, for a reason that retrying will not change: a redirect,
+// a protected page, a blocked account, a missing right, a spam or abuse
+// filter, any API error that is not a passing one. The *APIError in the
+// chain, when there is one, says which.
 var ErrEditRefused = errors.New("the wiki refused the edit")
 
-// refusedCodes are the API error codes of ErrEditRefused.
-var refusedCodes = map[string]bool{
-	"protectedpage": true, "cascadeprotected": true, "protectedtitle": true,
-	"protectednamespace": true, "protectednamespace-interface": true,
-	"customcssprotected": true, "customjsprotected": true, "customjsonprotected": true,
-	"blocked": true, "autoblocked": true, "globalblocking-blockedtext": true,
-	"permissiondenied": true, "cantcreate": true, "cantcreate-anon": true,
-	"noedit": true, "noedit-anon": true, "confirmemail": true,
-	"spamblacklist": true, "abusefilter-disallowed": true, "abusefilter-warning": true,
-	"titleblacklist-forbidden": true, "contenttoobig": true, "invalidtitle": true,
+// passingEditCodes are the API errors of an edit that retrying later can
+// cure: the wiki busy, lagging or read-only, a rate limit, a lost session,
+// and the page created or deleted between AddTalkSection's check and its
+// edit (createonly, nocreate), which the next try checks afresh. Every
+// other API error is ErrEditRefused.
+var passingEditCodes = map[string]bool{
+	"maxlag": true, "ratelimited": true, "readonly": true, "editconflict": true,
+	"articleexists": true, "missingtitle": true,
+	"badtoken": true, "assertuserfailed": true, "assertbotfailed": true, "notloggedin": true,
+	"internal_api_error_DBQueryError": true, "internal_api_error_DBConnectionError": true,
+	"internal_api_error_DBQueryTimeoutError": true,
 }
 
 // maxSectionTitleRunes bounds a section title: a long heading would only
@@ -33,7 +36,15 @@ const maxSectionTitleRunes = 200
 
 // AddTalkSection adds a new section to a page, normally an editor's talk
 // page, and returns the new revision's id. The page is created when it does
-// not exist yet; a redirect (an editor who was renamed) is followed.
+// not exist yet.
+//
+// It writes to exactly the page named and to no other: right before each
+// try it reads the page (TalkTarget) and refuses, with ErrEditRefused, a
+// redirect (which is not followed: an IP edit can point any talk page at a
+// page the bot may edit and the editor may not), a protected page, and a
+// page the wiki would not let the bot edit now; and the edit itself is
+// createonly or nocreate as the page was found, so a page that appears or
+// goes in between is checked again rather than written blind.
 //
 // sectionTitle is plain text: it is escaped here (EscapeWikitextLine) and
 // shortened to 200 runes. text is wikitext, saved as given: build it with
@@ -45,7 +56,9 @@ const maxSectionTitleRunes = 200
 // edit; the wiki ignores that without the bot right (see HasRight).
 //
 // The client must be logged in: the edit asserts it, so it is never saved
-// under an IP address. Refusals are ErrEditRefused wrapping the *APIError.
+// under an IP address. Refusals are ErrEditRefused, wrapping the *APIError
+// when the wiki gave one; only passing failures (the wiki down, 5xx,
+// maxlag, rate limits) come back without it.
 func (c *Client) AddTalkSection(ctx context.Context, title, sectionTitle, text, summary string, bot bool) (int64, error) {
 	fail := func(err error) (int64, error) {
 		return 0, fmt.Errorf("wiki: adding a section to %q: %w", title, err)
@@ -61,8 +74,7 @@ func (c *Client) AddTalkSection(ctx context.Context, title, sectionTitle, text, 
 	summary = editSummary(summary)
 	p := params.Values{
 		"action": "edit", "title": title, "section": "new", "sectiontitle": heading,
-		"text": text, "summary": summary, "assert": "user", "redirect": "1",
-		"watchlist": "nochange",
+		"text": text, "summary": summary, "assert": "user", "watchlist": "nochange",
 	}
 	if bot {
 		p.Set("bot", "1")
@@ -85,7 +97,7 @@ func (c *Client) AddTalkSection(ctx context.Context, title, sectionTitle, text, 
 		}
 		if !unsure {
 			var id int64
-			if id, err = c.editOnce(ctx, p); err == nil {
+			if id, err = c.checkedEdit(ctx, p); err == nil {
 				return id, nil
 			}
 			var apiErr *APIError
@@ -93,18 +105,19 @@ func (c *Client) AddTalkSection(ctx context.Context, title, sectionTitle, text, 
 			switch {
 			case ctx.Err() != nil:
 				return fail(ctx.Err())
+			case errors.Is(err, ErrEditRefused):
+				return fail(err)
 			case errors.As(err, &apiErr) && apiErr.sessionLost() && !relogged:
 				relogged = true
 				if lerr := c.login(ctx); lerr != nil {
 					return fail(lerr)
 				}
 				continue
-			case errors.As(err, &apiErr) && refusedCodes[apiErr.Code]:
+			case errors.As(err, &apiErr) && !passingEditCodes[apiErr.Code]:
 				return fail(fmt.Errorf("%w: %w", ErrEditRefused, err))
-			case errors.As(err, &apiErr) && retryable(err), errors.As(err, &notSent):
-				// maxlag, readonly, rate limits, or no token: not saved.
-			case errors.As(err, &apiErr), errors.Is(err, ErrEditRefused):
-				return fail(err)
+			case errors.As(err, &apiErr), errors.As(err, &notSent):
+				// maxlag, readonly, rate limits, a page that came or went
+				// since the check, or no check or token: not saved.
 			default:
 				// No answer, or not JSON: the wiki may have saved the
 				// section and failed after. Look before posting it again.
@@ -129,6 +142,32 @@ func (c *Client) AddTalkSection(ctx context.Context, title, sectionTitle, text, 
 		case <-time.After(delay):
 		}
 	}
+}
+
+// checkedEdit checks the page (TalkTarget) and, when it may be written,
+// posts the edit, createonly or nocreate as the page was found.
+func (c *Client) checkedEdit(ctx context.Context, p params.Values) (int64, error) {
+	target, err := c.TalkTarget(ctx, p.Get("title"))
+	if errors.Is(err, ErrEditRefused) {
+		return 0, err
+	}
+	if err != nil {
+		return 0, &notSentError{err}
+	}
+	if why := target.Writable(); why != "" {
+		return 0, fmt.Errorf("%w: %s", ErrEditRefused, why)
+	}
+	q := params.Values{}
+	for k, v := range p {
+		q[k] = v
+	}
+	q.Set("title", target.Title)
+	if target.Exists {
+		q.Set("nocreate", "1")
+	} else {
+		q.Set("createonly", "1")
+	}
+	return c.editOnce(ctx, q)
 }
 
 // notSentError is a failure before the edit was sent (fetching the token),
@@ -196,7 +235,7 @@ func (c *Client) findOwnEdit(ctx context.Context, title, summary string, since t
 		} `json:"query"`
 	}
 	p := params.Values{
-		"action": "query", "prop": "revisions", "titles": title, "redirects": "1",
+		"action": "query", "prop": "revisions", "titles": title,
 		"rvprop": "ids|user|comment|timestamp", "rvlimit": "20",
 	}
 	if err := c.Get(ctx, p, &resp); err != nil {

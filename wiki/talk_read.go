@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"cgt.name/pkg/go-mwclient/params"
 )
@@ -18,6 +19,12 @@ var ErrTextHidden = errors.New("wiki: the text is hidden")
 // no error, when the page does not exist. A redirect is not followed: its
 // own text ("#REDIRECT [[...]]") is returned. An invalid title is an error.
 func (c *Client) PageText(ctx context.Context, title string) (text string, exists bool, err error) {
+	return c.pageText(ctx, title, nil, false)
+}
+
+// pageText reads one revision's text; extra selects it (none: the
+// current one), and past says none may match (the page is newer).
+func (c *Client) pageText(ctx context.Context, title string, extra params.Values, past bool) (text string, exists bool, err error) {
 	var resp struct {
 		APIErrorField
 		Query struct {
@@ -43,6 +50,9 @@ func (c *Client) PageText(ctx context.Context, title string) (text string, exist
 		"action": "query", "prop": "revisions", "titles": title,
 		"rvprop": "content", "rvslots": "main",
 	}
+	for k, v := range extra {
+		p[k] = v
+	}
 	if err := c.Get(ctx, p, &resp); err != nil {
 		return "", false, fmt.Errorf("reading the wikitext of %q: %w", title, err)
 	}
@@ -55,7 +65,7 @@ func (c *Client) PageText(ctx context.Context, title string) (text string, exist
 		return "", false, fmt.Errorf("reading the wikitext of %q: invalid title: %s", title, pg.InvalidReason)
 	case pg.Special:
 		return "", false, fmt.Errorf("reading the wikitext of %q: a special page has no wikitext", title)
-	case pg.Missing:
+	case pg.Missing, past && len(pg.Revisions) == 0:
 		return "", false, nil
 	case len(pg.Revisions) == 0:
 		return "", false, fmt.Errorf("reading the wikitext of %q: the wiki returned no revision", title)
@@ -65,6 +75,17 @@ func (c *Client) PageText(ctx context.Context, title string) (text string, exist
 		return "", true, fmt.Errorf("reading the wikitext of %q: %w", title, ErrTextHidden)
 	}
 	return *main.Content, true, nil
+}
+
+// PageTextAt returns the wikitext of a page as it was at a time: its
+// latest revision saved at or before then (MediaWiki's timestamps have one
+// second's resolution). exists is false, with no error, when the page had
+// no revision then, or has none now (it was deleted). A redirect is not
+// followed.
+func (c *Client) PageTextAt(ctx context.Context, title string, at time.Time) (text string, exists bool, err error) {
+	return c.pageText(ctx, title, params.Values{
+		"rvstart": at.UTC().Format(time.RFC3339), "rvdir": "older", "rvlimit": "1",
+	}, true)
 }
 
 // HasRight reports whether this client's user holds a right, such as "bot"

@@ -76,19 +76,39 @@ func TestTalkOnRealWiki(t *testing.T) {
 		}
 	})
 
-	t.Run("redirect is followed", func(t *testing.T) {
-		// A renamed editor's old talk page redirects to the new one.
-		admin.Edit(t, "User talk:New Name", "Talk.", "create")
-		admin.Edit(t, "User talk:Old Name", "#REDIRECT [[User talk:New Name]]", "rename")
-		if _, err := admin.C.AddTalkSection(ctx, "User talk:Old Name", "Via redirect", "hi", "test [6]", true); err != nil {
-			t.Fatal(err)
+	t.Run("redirect is refused", func(t *testing.T) {
+		// An IP turns a talk page into a redirect to a protected page that
+		// the admin bot may edit: nothing is written, neither there nor on
+		// the redirect.
+		admin.Edit(t, "Project:Locked", "Locked.", "create")
+		admin.Protect(t, "Project:Locked", "test")
+		w.Anonymous(t).Edit(t, "User talk:Target", "#REDIRECT [[Project:Locked]]", "vandalism")
+		_, err := admin.C.AddTalkSection(ctx, "User talk:Target", "Via redirect", "hi", "test [6]", true)
+		checkRefused(t, err, "User talk:Target", "redirect")
+		if got, _, err := admin.C.PageText(ctx, "Project:Locked"); err != nil || got != "Locked." {
+			t.Errorf("redirect target = %q, %v; want it unchanged", got, err)
 		}
-		if got, _, err := admin.C.PageText(ctx, "User talk:New Name"); err != nil || got != "Talk.\n\n== Via redirect ==\n\nhi" {
-			t.Errorf("target page = %q, %v", got, err)
-		}
-		if got, _, err := admin.C.PageText(ctx, "User talk:Old Name"); err != nil || got != "#REDIRECT [[User talk:New Name]]" {
+		if got, _, err := admin.C.PageText(ctx, "User talk:Target"); err != nil || got != "#REDIRECT [[Project:Locked]]" {
 			t.Errorf("redirect page = %q, %v; want it unchanged", got, err)
 		}
+	})
+
+	t.Run("protected page is refused also to an admin bot", func(t *testing.T) {
+		for _, level := range []string{"sysop", "autoconfirmed"} {
+			page := "User talk:Protected " + level
+			admin.Edit(t, page, "Protected talk page.", "create")
+			admin.ProtectAt(t, page, level, "test")
+			_, err := admin.C.AddTalkSection(ctx, page, "Hello", "hi", "test [7]", true)
+			checkRefused(t, err, page, "protected (edit="+level+")")
+		}
+	})
+
+	t.Run("cascading protection is refused", func(t *testing.T) {
+		admin.Edit(t, "User talk:Cascaded", "Talk.", "create")
+		admin.Edit(t, "Project:Cascade", "{{User talk:Cascaded}}", "transclude")
+		admin.ProtectCascade(t, "Project:Cascade", "test")
+		_, err := admin.C.AddTalkSection(ctx, "User talk:Cascaded", "Hello", "hi", "test [8]", true)
+		checkRefused(t, err, "User talk:Cascaded", "cascading from ")
 	})
 
 	t.Run("HasRight", func(t *testing.T) {
@@ -118,7 +138,7 @@ func TestTalkOnRealWiki(t *testing.T) {
 		admin.Edit(t, prot, "Protected talk page.", "create")
 		admin.Protect(t, prot, "test")
 		_, err := plain.C.AddTalkSection(ctx, prot, "Hello", "hi", "test [4]", false)
-		checkRefused(t, err, prot, "protectedpage")
+		checkRefused(t, err, prot, "protected")
 		t.Logf("refusal: %v", err)
 	})
 
@@ -127,6 +147,15 @@ func TestTalkOnRealWiki(t *testing.T) {
 		admin.Block(t, "Blocked Bot", "test")
 		_, err := blocked.C.AddTalkSection(ctx, "User talk:Someone", "Hello", "hi", "test [5]", false)
 		checkRefused(t, err, "User talk:Someone", "blocked")
+		t.Logf("refusal: %v", err)
+	})
+
+	t.Run("a missing right is refused", func(t *testing.T) {
+		// A bot password without the editpage grant.
+		w.Maint(t, "createBotPassword.php", "--appid", "readonly", "--grants", "basic", "Plain User", "0123456789abcdefghijklmnopqrstuvv")
+		ro := w.LoginAs(t, "Plain User@readonly", "0123456789abcdefghijklmnopqrstuvv")
+		_, err := ro.C.AddTalkSection(ctx, "User talk:Someone", "Hello", "hi", "test [9]", false)
+		checkRefused(t, err, "User talk:Someone", "does not let the bot edit")
 		t.Logf("refusal: %v", err)
 	})
 
@@ -145,11 +174,11 @@ func TestTalkOnRealWiki(t *testing.T) {
 	})
 }
 
-func checkRefused(t *testing.T, err error, title, code string) {
+// checkRefused wants ErrEditRefused naming the page and the reason.
+func checkRefused(t *testing.T, err error, title, reason string) {
 	t.Helper()
-	var apiErr *wiki.APIError
-	if !errors.Is(err, wiki.ErrEditRefused) || !errors.As(err, &apiErr) || apiErr.Code != code {
-		t.Fatalf("error %v: want ErrEditRefused with API error %s", err, code)
+	if !errors.Is(err, wiki.ErrEditRefused) || !strings.Contains(err.Error(), reason) {
+		t.Fatalf("error %v: want ErrEditRefused saying %q", err, reason)
 	}
 	if !strings.Contains(err.Error(), strconv.Quote(title)) {
 		t.Errorf("error %q does not name the page %q", err, title)
@@ -198,6 +227,26 @@ func TestPageTextOnRealWiki(t *testing.T) {
 	}
 	if got, exists, err := s.C.PageText(ctx, "User:Nobody"); err != nil || exists || got != "" {
 		t.Errorf("PageText(missing) = %q, %v, %v; want not found, no error", got, exists, err)
+	}
+	// As it was: the revision saved at or before a time.
+	before := time.Now().Add(-2 * time.Second)
+	s.Edit(t, "Project:History probe", `{"replies": false}`, "v1")
+	time.Sleep(1100 * time.Millisecond)
+	between := time.Now()
+	time.Sleep(1100 * time.Millisecond)
+	s.Edit(t, "Project:History probe", `{"replies": true}`, "v2")
+	for _, tc := range []struct {
+		at     time.Time
+		text   string
+		exists bool
+	}{{before, "", false}, {between, `{"replies": false}`, true}, {time.Now().Add(time.Second), `{"replies": true}`, true}} {
+		got, exists, err := s.C.PageTextAt(ctx, "Project:History probe", tc.at)
+		if err != nil || exists != tc.exists || got != tc.text {
+			t.Errorf("PageTextAt(%s) = %q, %v, %v; want %q, %v", tc.at.Format(time.RFC3339), got, exists, err, tc.text, tc.exists)
+		}
+	}
+	if got, exists, err := s.C.PageTextAt(ctx, "User:Nobody", time.Now()); err != nil || exists || got != "" {
+		t.Errorf("PageTextAt(missing) = %q, %v, %v; want not found, no error", got, exists, err)
 	}
 	if _, _, err := s.C.PageText(ctx, "Bad[title]"); err == nil || !strings.Contains(err.Error(), "Bad[title]") {
 		t.Errorf("PageText(invalid title) error = %v, want one naming the title", err)

@@ -104,12 +104,15 @@ type Interaction struct {
 	Actor, ActorName, ActorHandle string
 	// Content is the remote HTML (replies and mentions), URL its page.
 	Content, URL string
-	Published    time.Time
+	// Published is what the sender says; Received is when it reached us,
+	// which the talk page shows and the editor's opt-in is judged at.
+	Published, Received time.Time
 	// TalkPage is the wiki talk page the reply should reach ("" for none).
 	TalkPage string
 	// Due is when the talk-page writer may take it (flood control window).
 	Due time.Time
-	// TalkState is "", "pending", "written" or "skipped" (not opted in).
+	// TalkState is "", "pending", "written", "skipped" (not opted in, over
+	// a limit) or "refused" (the wiki refused it for good).
 	TalkState string
 }
 

@@ -27,6 +27,7 @@ func interaction(name, kind, object string, at time.Time) store.Interaction {
 		Content:     "<p>" + name + "</p>",
 		URL:         "https://remote.example/@" + name + "/1",
 		Published:   at,
+		Received:    at.Add(1500 * time.Millisecond),
 	}
 }
 
@@ -45,7 +46,7 @@ func checkInteraction(t *testing.T, got, want store.Interaction) {
 	t.Helper()
 	if got.ID != want.ID || got.Kind != want.Kind || got.Object != want.Object || got.Actor != want.Actor ||
 		got.ActorName != want.ActorName || got.ActorHandle != want.ActorHandle || got.Content != want.Content ||
-		got.URL != want.URL || !got.Published.Equal(want.Published) || got.TalkPage != want.TalkPage ||
+		got.URL != want.URL || !got.Published.Equal(want.Published) || !got.Received.Equal(want.Received) || got.TalkPage != want.TalkPage ||
 		!got.Due.Equal(want.Due) || got.TalkState != want.TalkState {
 		t.Errorf("interaction mismatch:\n got  %+v\n want %+v", got, want)
 	}
