@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,7 +16,14 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/websocket"
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
 
 	"github.com/wikipub/wikipub/internal/testenv"
 )
@@ -27,8 +31,7 @@ import (
 // TestFollowPageInBrowser is the follow feature as a reader meets it, in a
 // real browser: a real MediaWiki with deploy/mediawiki/Common.js as its
 // MediaWiki:Common.js, a real wikipub, and headless Chromium driven over
-// the Chrome DevTools Protocol (a small client below, over
-// golang.org/x/net/websocket, which the module already requires).
+// the Chrome DevTools Protocol with chromedp.
 //
 // It checks that the wiki page shows the "Follow on the Fediverse" link
 // (added by the snippet through ResourceLoader), that clicking it leads
@@ -94,69 +97,70 @@ func TestFollowPageInBrowser(t *testing.T) {
 	}
 
 	artifacts := browserTestArtifacts(t)
+	// Cancelled after the browser's own clean-up, so that it closes
+	// gracefully first.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	b := startBrowser(t, chromium)
-	page := b.page(ctx, t)
+	t.Cleanup(cancel)
+	b := startBrowser(ctx, t, chromium)
+	tab := b.tab
 
 	// Every CSP violation on any document the tab loads, collected by a
 	// script the page's own policy does not govern.
-	page.must(ctx, t, "Page.enable", nil)
-	page.must(ctx, t, "Runtime.enable", nil)
-	page.must(ctx, t, "Network.enable", nil)
-	page.must(ctx, t, "Page.addScriptToEvaluateOnNewDocument", map[string]any{"source": `window.__csp = [];
-document.addEventListener('securitypolicyviolation', function (e) { window.__csp.push(e.violatedDirective + ' ' + e.blockedURI); });`})
-	// The reader's server: intercepted, never contacted.
+	browserMust(t, "Page.addScriptToEvaluateOnNewDocument", call(tab, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) { window.__csp.push(e.violatedDirective + ' ' + e.blockedURI); });`}))
+	// The reader's server: intercepted, never contacted. The answers are
+	// commands, which the tab's event loop must not wait for: they go from
+	// a goroutine of their own.
 	var interceptedMu sync.Mutex
 	var intercepted []string
-	page.on("Fetch.requestPaused", func(params json.RawMessage) {
-		var ev struct {
-			RequestID    string `json:"requestId"`
-			ResourceType string `json:"resourceType"`
-			Request      struct{ URL string }
+	paused := chromedp.Events(tab, fetch.RequestPaused)
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			if ev.ResourceType != network.ResourceTypeDocument {
+				// The intercepted page's favicon and the like: answered here too.
+				chromedp.Call(tab, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: http.StatusNotFound})
+				continue
+			}
+			interceptedMu.Lock()
+			intercepted = append(intercepted, ev.Request.URL)
+			interceptedMu.Unlock()
+			chromedp.Call(tab, fetch.FulfillRequest, fetch.FulfillRequestParams{
+				RequestID: ev.RequestID, ResponseCode: http.StatusOK,
+				ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html"}},
+				Body:            []byte("<!DOCTYPE html><title>social.example (intercepted)</title><h1>Authorize interaction (intercepted by the test)</h1>"),
+			})
 		}
-		if json.Unmarshal(params, &ev) != nil {
-			return
-		}
-		if ev.ResourceType != "Document" {
-			// The intercepted page's favicon and the like: answered here too.
-			go page.call(ctx, "Fetch.fulfillRequest", map[string]any{"requestId": ev.RequestID, "responseCode": 404})
-			return
-		}
-		interceptedMu.Lock()
-		intercepted = append(intercepted, ev.Request.URL)
-		interceptedMu.Unlock()
-		go page.call(ctx, "Fetch.fulfillRequest", map[string]any{
-			"requestId": ev.RequestID, "responseCode": 200,
-			"responseHeaders": []map[string]string{{"name": "Content-Type", "value": "text/html"}},
-			"body":            base64.StdEncoding.EncodeToString([]byte("<!DOCTYPE html><title>social.example (intercepted)</title><h1>Authorize interaction (intercepted by the test)</h1>")),
-		})
-	})
+	}()
 	var followRequests []string
 	var followMu sync.Mutex
-	page.on("Network.requestWillBeSent", func(params json.RawMessage) {
-		var ev struct{ Request struct{ URL string } }
-		if json.Unmarshal(params, &ev) == nil && strings.HasPrefix(ev.Request.URL, wikipubURL+"/follow?") {
+	if err := chromedp.Listen(tab, func(ev any) {
+		if ev, ok := ev.(*network.EventRequestWillBeSent); ok && strings.HasPrefix(ev.Request.URL, wikipubURL+"/follow?") {
 			followMu.Lock()
 			followRequests = append(followRequests, ev.Request.URL)
 			followMu.Unlock()
 		}
-	})
-	page.must(ctx, t, "Fetch.enable", map[string]any{"patterns": []map[string]any{{"urlPattern": "https://social.example/*", "requestStage": "Request"}}})
-	b.browserConn.must(ctx, t, "Browser.grantPermissions", map[string]any{
-		"origin": wikipubURL, "permissions": []string{"clipboardReadWrite", "clipboardSanitizedWrite"},
-	})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	browserMust(t, "Fetch.enable", call(tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "https://social.example/*", RequestStage: fetch.RequestStageRequest}}}))
+	for _, p := range []*browser.PermissionDescriptor{{Name: "clipboard-read"}, {Name: "clipboard-write", AllowWithoutSanitization: true}} {
+		_, err := chromedp.CallBrowser(tab, browser.SetPermission, browser.SetPermissionParams{Permission: p, Setting: browser.PermissionSettingGranted, Origin: wikipubURL})
+		browserMust(t, "Browser.setPermission "+p.Name, err)
+	}
 
 	// 1. The wiki page has the link (ResourceLoader loads site JS after the
 	// page itself: wait for it).
 	wikiPage := w.Base + "/wiki/Follow_Me"
-	page.navigate(ctx, t, wikiPage)
+	browserNavigate(tab, t, wikiPage)
 	wantHref := wikipubURL + "/follow-page?title=Follow_Me"
 	var link struct {
 		Href, Text string
 		Visible    bool
 	}
-	page.waitFor(ctx, t, "the snippet's link on "+wikiPage, `(function () {
+	browserWaitFor(tab, t, "the snippet's link on "+wikiPage, `(function () {
 		var a = document.querySelector('#t-wikipub-follow a');
 		if (!a) { return null; }
 		a.scrollIntoView({block: 'center'});
@@ -166,17 +170,17 @@ document.addEventListener('securitypolicyviolation', function (e) { window.__csp
 	if link.Href != wantHref || link.Text != "Follow on the Fediverse" || !link.Visible {
 		t.Errorf("the wiki page's follow link: %+v, want a visible \"Follow on the Fediverse\" to %s", link, wantHref)
 	}
-	page.screenshot(ctx, t, filepath.Join(artifacts, "wiki-page-with-follow-link.png"))
+	browserScreenshot(tab, t, filepath.Join(artifacts, "wiki-page-with-follow-link.png"))
 
 	// 2. Clicking it leads to the follow page.
-	page.click(ctx, t, "#t-wikipub-follow a")
+	browserClick(tab, t, "#t-wikipub-follow a")
 	var followPage struct {
 		Href, Handle, H1 string
 		CopyShown        bool
 		MaxWidth         string
 		CSP              []string
 	}
-	page.waitFor(ctx, t, "the follow page after clicking the link", `(function () {
+	browserWaitFor(tab, t, "the follow page after clicking the link", `(function () {
 		if (document.readyState !== 'complete' || !document.getElementById('handle')) { return null; }
 		return {href: location.href, handle: document.getElementById('handle').textContent,
 			h1: document.querySelector('h1').textContent, copyShown: !document.getElementById('copy').hidden,
@@ -195,34 +199,34 @@ document.addEventListener('securitypolicyviolation', function (e) { window.__csp
 		t.Errorf("under its CSP the follow page's script ran: %v, style applied: max-width %q; violations %v",
 			followPage.CopyShown, followPage.MaxWidth, followPage.CSP)
 	}
-	page.screenshot(ctx, t, filepath.Join(artifacts, "follow-page.png"))
+	browserScreenshot(tab, t, filepath.Join(artifacts, "follow-page.png"))
 
 	// 3. Copy.
-	page.click(ctx, t, "#copy")
+	browserClick(tab, t, "#copy")
 	var copied string
-	page.waitFor(ctx, t, "the Copy button's data-copied", `document.getElementById('copy').getAttribute('data-copied')`, &copied)
+	browserWaitFor(tab, t, "the Copy button's data-copied", `document.getElementById('copy').getAttribute('data-copied')`, &copied)
 	if copied != wantHandle {
 		t.Errorf("Copy copied %q, want %q", copied, wantHandle)
 	}
 	var clip string
-	if err := page.eval(ctx, `navigator.clipboard.readText()`, &clip); err != nil {
+	if err := browserEval(tab, `navigator.clipboard.readText()`, &clip); err != nil {
 		t.Errorf("reading the clipboard back: %v", err)
 	} else if clip != wantHandle {
 		t.Errorf("the clipboard holds %q after Copy, want %q", clip, wantHandle)
 	}
 	var status string
-	page.eval(ctx, `document.getElementById('copy-status').textContent`, &status)
+	browserEval(tab, `document.getElementById('copy-status').textContent`, &status)
 	if status != "Copied "+wantHandle {
 		t.Errorf("the status after Copy says %q", status)
 	}
-	page.screenshot(ctx, t, filepath.Join(artifacts, "follow-page-copied.png"))
+	browserScreenshot(tab, t, filepath.Join(artifacts, "follow-page-copied.png"))
 
 	// 4. A bad server address comes back with a message, in the page.
-	page.click(ctx, t, "#instance")
-	page.must(ctx, t, "Input.insertText", map[string]any{"text": "javascript:alert(1)"})
-	page.click(ctx, t, "button[type=submit]")
+	browserClick(tab, t, "#instance")
+	browserMust(t, "Input.insertText", call(tab, input.InsertText, input.InsertTextParams{Text: "javascript:alert(1)"}))
+	browserClick(tab, t, "button[type=submit]")
 	var bad struct{ Href, Alert, Value string }
-	page.waitFor(ctx, t, "the form's error message", `(function () {
+	browserWaitFor(tab, t, "the form's error message", `(function () {
 		var e = document.getElementById('instance-error');
 		if (document.readyState !== 'complete' || !e) { return null; }
 		return {href: location.href, alert: e.textContent, value: document.getElementById('instance').value};
@@ -230,15 +234,15 @@ document.addEventListener('securitypolicyviolation', function (e) { window.__csp
 	if !strings.HasPrefix(bad.Href, wikipubURL+"/follow?") || !strings.Contains(bad.Alert, "is not a server address") || bad.Value != "javascript:alert(1)" {
 		t.Errorf("after submitting a bad server: %+v", bad)
 	}
-	page.screenshot(ctx, t, filepath.Join(artifacts, "follow-page-bad-server.png"))
+	browserScreenshot(tab, t, filepath.Join(artifacts, "follow-page-bad-server.png"))
 
 	// 5. A good one ends at the server's authorize_interaction page.
-	page.must(ctx, t, "Runtime.evaluate", map[string]any{"expression": `document.getElementById('instance').value = ''`})
-	page.click(ctx, t, "#instance")
-	page.must(ctx, t, "Input.insertText", map[string]any{"text": "social.example"})
-	page.click(ctx, t, "button[type=submit]")
+	browserMust(t, "clearing the server field", chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`document.getElementById('instance').value = ''`)))
+	browserClick(tab, t, "#instance")
+	browserMust(t, "Input.insertText", call(tab, input.InsertText, input.InsertTextParams{Text: "social.example"}))
+	browserClick(tab, t, "button[type=submit]")
 	var final string
-	page.waitFor(ctx, t, "the reader's server", `location.href.indexOf('https://social.example/') === 0 && document.readyState === 'complete' ? location.href : null`, &final)
+	browserWaitFor(tab, t, "the reader's server", `location.href.indexOf('https://social.example/') === 0 && document.readyState === 'complete' ? location.href : null`, &final)
 	if final != wantRemote {
 		t.Errorf("submitting the form ended at %s, want %s", final, wantRemote)
 	}
@@ -255,9 +259,9 @@ document.addEventListener('securitypolicyviolation', function (e) { window.__csp
 	followMu.Unlock()
 
 	// 6. On a user page the link is the editor's.
-	page.navigate(ctx, t, w.Base+"/wiki/User:"+url.PathEscape(w.AdminUser))
+	browserNavigate(tab, t, w.Base+"/wiki/User:"+url.PathEscape(w.AdminUser))
 	var userHref string
-	page.waitFor(ctx, t, "the follow link on the user page", `(function () { var a = document.querySelector('#t-wikipub-follow a'); return a ? a.href : null; })()`, &userHref)
+	browserWaitFor(tab, t, "the follow link on the user page", `(function () { var a = document.querySelector('#t-wikipub-follow a'); return a ? a.href : null; })()`, &userHref)
 	if want := wikipubURL + "/follow-page?title=" + url.QueryEscape("User:"+w.AdminUser); userHref != want {
 		t.Errorf("the user page's follow link is %s, want %s", userHref, want)
 	}
@@ -312,342 +316,170 @@ func browserTestArtifacts(t *testing.T) string {
 	return dir
 }
 
-// browser is a headless Chromium of the test's own, in its own process
-// group, with a DevTools connection to the browser.
-type browser struct {
-	cmd         *exec.Cmd
-	port        string
-	browserConn *cdpConn
-	mu          sync.Mutex
-	out         strings.Builder
+// browserSession is a headless Chromium of the test's own, in its own
+// process group, and the chromedp context of its one tab.
+type browserSession struct {
+	tab context.Context
+	out lockedBuilder
 }
 
-func (b *browser) output() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.out.String()
+func (b *browserSession) output() string { return b.out.String() }
+
+// lockedBuilder collects chromium's output, which chromedp writes from
+// its own goroutine.
+type lockedBuilder struct {
+	mu sync.Mutex
+	sb strings.Builder
 }
 
-func startBrowser(t *testing.T, bin string) *browser {
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sb.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sb.String()
+}
+
+// startBrowser starts Debian's chromium with the flags that work on this
+// kind of machine (headless, no sandbox as root, nothing reaching out to
+// Google's services) and a fresh profile, and opens its tab. chromedp
+// talks to it over --remote-debugging-pipe.
+func startBrowser(ctx context.Context, t *testing.T, bin string) *browserSession {
 	t.Helper()
 	profile := t.TempDir()
-	cmd := exec.Command(bin,
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--disable-default-apps", "--disable-extensions", "--mute-audio", "--hide-scrollbars",
-		"--user-data-dir="+profile, "--window-size=1200,900", "--force-device-scale-factor=1",
+	b := &browserSession{}
+	var cmd *exec.Cmd
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-extensions", true), chromedp.Flag("mute-audio", true), chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1200, 900), chromedp.Flag("force-device-scale-factor", "1"),
 		// Nothing but this machine: every other host name resolves nowhere.
-		"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-		"--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--remote-allow-origins=*",
-		"about:blank")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout = io.Discard
-	// Its own group, so that its helper processes go with it; and it dies
-	// with the test binary.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", bin, err)
-	}
-	b := &browser{cmd: cmd}
-	wsURL := make(chan string, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		sc := bufio.NewScanner(stderr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			b.mu.Lock()
-			b.out.WriteString(line + "\n")
-			b.mu.Unlock()
-			if u, ok := strings.CutPrefix(line, "DevTools listening on "); ok {
-				select {
-				case wsURL <- strings.TrimSpace(u):
-				default:
-				}
-			}
-		}
-	}()
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.CombinedOutput(&b.out),
+		// Its own group, so that its helper processes go with it; and it
+		// dies with the test binary.
+		chromedp.ModifyCmdFunc(func(c *exec.Cmd) {
+			c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+			cmd = c
+		}))
+	tab, cancelTab := chromedp.NewContext(allocCtx)
+	b.tab = tab
 	t.Cleanup(func() {
-		if b.browserConn != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			b.browserConn.call(ctx, "Browser.close", nil)
-			cancel()
-			b.browserConn.close()
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
+		// Browser.close first, then whatever is left of the group. The
+		// wait is bounded: chromedp's cancel waits forever for a browser
+		// whose start failed.
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			if err := chromedp.Cancel(tab); err != nil {
+				t.Logf("closing chromium: %v", err)
+			}
+			cancelTab()
+			cancelAlloc()
+		}()
 		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
+		case <-stopped:
+		case <-time.After(10 * time.Second):
+			t.Logf("chromedp did not stop chromium within 10 s")
+		}
+		if cmd != nil && cmd.Process != nil {
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
 		}
-		<-done
 	})
-	select {
-	case u := <-wsURL:
-		pu, err := url.Parse(u)
-		if err != nil {
-			t.Fatalf("chromium's DevTools URL %q: %v", u, err)
-		}
-		b.port = pu.Port()
-		c, err := dialCDP(u)
-		if err != nil {
-			t.Fatalf("connecting to chromium's DevTools at %s: %v", u, err)
-		}
-		b.browserConn = c
-	case <-done:
-		t.Fatalf("chromium exited before it listened for DevTools:\n%s", b.output())
-	case <-time.After(60 * time.Second):
-		t.Fatalf("chromium did not listen for DevTools within 60s:\n%s", b.output())
+	// The first command starts the browser and attaches to its tab. It
+	// runs on the tab's own context: chromedp ties the browser's life to
+	// the context of that first command.
+	if _, err := chromedp.Run(tab, chromedp.Location()); err != nil {
+		t.Fatalf("starting %s: %v\n%s", bin, err, b.output())
 	}
 	return b
 }
 
-// page connects to the browser's one tab.
-func (b *browser) page(ctx context.Context, t *testing.T) *cdpConn {
+// call runs one DevTools command on the tab and keeps only its error.
+func call[P, R any](tab context.Context, cmd cdp.Command[P, R], params P) error {
+	_, err := chromedp.Call(tab, cmd, params)
+	return err
+}
+
+func browserMust(t *testing.T, what string, err error) {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+b.port+"/json/list", nil)
-	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("listing chromium's tabs: %v", err)
-	}
-	defer resp.Body.Close()
-	var targets []struct {
-		Type                 string
-		WebSocketDebuggerURL string `json:"webSocketDebuggerUrl"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&targets); err != nil {
-		t.Fatalf("chromium's tab list: %v", err)
-	}
-	for _, tg := range targets {
-		if tg.Type == "page" && tg.WebSocketDebuggerURL != "" {
-			c, err := dialCDP(tg.WebSocketDebuggerURL)
-			if err != nil {
-				t.Fatalf("connecting to chromium's tab: %v", err)
-			}
-			t.Cleanup(c.close)
-			return c
-		}
-	}
-	t.Fatalf("chromium has no tab: %+v", targets)
-	return nil
-}
-
-// cdpConn is one DevTools WebSocket: commands with ids, and events to
-// handlers (which run on the reading goroutine and must not block on a
-// command).
-type cdpConn struct {
-	ws       *websocket.Conn
-	mu       sync.Mutex
-	next     int
-	pending  map[int]chan cdpMessage
-	handlers map[string][]func(json.RawMessage)
-	closed   chan struct{}
-}
-
-type cdpMessage struct {
-	ID     int             `json:"id,omitempty"`
-	Method string          `json:"method,omitempty"`
-	Params json.RawMessage `json:"params,omitempty"`
-	Result json.RawMessage `json:"result,omitempty"`
-	Error  *struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"error,omitempty"`
-}
-
-func dialCDP(wsURL string) (*cdpConn, error) {
-	ws, err := websocket.Dial(wsURL, "", "http://127.0.0.1/")
-	if err != nil {
-		return nil, err
-	}
-	ws.MaxPayloadBytes = 64 << 20 // screenshots
-	c := &cdpConn{ws: ws, pending: map[int]chan cdpMessage{}, handlers: map[string][]func(json.RawMessage){}, closed: make(chan struct{})}
-	go c.read()
-	return c, nil
-}
-
-func (c *cdpConn) read() {
-	defer close(c.closed)
-	for {
-		var raw []byte
-		if err := websocket.Message.Receive(c.ws, &raw); err != nil {
-			return
-		}
-		var m cdpMessage
-		if json.Unmarshal(raw, &m) != nil {
-			continue
-		}
-		c.mu.Lock()
-		if m.ID != 0 {
-			ch := c.pending[m.ID]
-			delete(c.pending, m.ID)
-			c.mu.Unlock()
-			if ch != nil {
-				ch <- m
-			}
-			continue
-		}
-		hs := append([]func(json.RawMessage){}, c.handlers[m.Method]...)
-		c.mu.Unlock()
-		for _, h := range hs {
-			h(m.Params)
-		}
+		t.Fatalf("%s: %v", what, err)
 	}
 }
 
-func (c *cdpConn) close() { c.ws.Close() }
+var errJSNull = errors.New("null")
 
-func (c *cdpConn) on(method string, h func(json.RawMessage)) {
-	c.mu.Lock()
-	c.handlers[method] = append(c.handlers[method], h)
-	c.mu.Unlock()
-}
-
-func (c *cdpConn) call(ctx context.Context, method string, params any) (json.RawMessage, error) {
-	c.mu.Lock()
-	c.next++
-	id := c.next
-	ch := make(chan cdpMessage, 1)
-	c.pending[id] = ch
-	c.mu.Unlock()
-	msg := map[string]any{"id": id, "method": method}
-	if params != nil {
-		msg["params"] = params
-	}
-	b, err := json.Marshal(msg)
-	if err != nil {
-		return nil, err
-	}
-	if err := websocket.Message.Send(c.ws, string(b)); err != nil {
-		return nil, fmt.Errorf("%s: %w", method, err)
-	}
-	select {
-	case m := <-ch:
-		if m.Error != nil {
-			return nil, fmt.Errorf("%s: %s (%d)", method, m.Error.Message, m.Error.Code)
-		}
-		return m.Result, nil
-	case <-c.closed:
-		return nil, fmt.Errorf("%s: the DevTools connection closed", method)
-	case <-ctx.Done():
-		return nil, fmt.Errorf("%s: %w", method, ctx.Err())
-	}
-}
-
-func (c *cdpConn) must(ctx context.Context, t *testing.T, method string, params any) json.RawMessage {
-	t.Helper()
-	r, err := c.call(ctx, method, params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
-var errCDPNull = errors.New("null")
-
-// eval runs a JavaScript expression in the page (awaiting a promise, with
-// a user gesture) and decodes its value into out; a null or undefined
-// value is errCDPNull.
-func (c *cdpConn) eval(ctx context.Context, expr string, out any) error {
-	r, err := c.call(ctx, "Runtime.evaluate", map[string]any{
-		"expression": expr, "returnByValue": true, "awaitPromise": true, "userGesture": true,
-	})
+// browserEval runs a JavaScript expression in the page (awaiting a
+// promise, with a user gesture) and decodes its value into out; a null or
+// undefined value is errJSNull.
+func browserEval(tab context.Context, expr string, out any) error {
+	raw, err := chromedp.Run(tab, chromedp.Evaluate[[]byte](expr, chromedp.EvalAwaitPromise, func(p *runtime.EvaluateParams) {
+		gesture := true
+		p.UserGesture = &gesture
+	}))
 	if err != nil {
 		return err
 	}
-	var res struct {
-		Result struct {
-			Type  string          `json:"type"`
-			Value json.RawMessage `json:"value"`
-		} `json:"result"`
-		ExceptionDetails *struct {
-			Text      string `json:"text"`
-			Exception *struct {
-				Description string `json:"description"`
-			} `json:"exception"`
-		} `json:"exceptionDetails"`
+	if len(raw) == 0 || string(raw) == "null" {
+		return errJSNull
 	}
-	if err := json.Unmarshal(r, &res); err != nil {
-		return err
-	}
-	if e := res.ExceptionDetails; e != nil {
-		if e.Exception != nil {
-			return errors.New(e.Exception.Description)
-		}
-		return errors.New(e.Text)
-	}
-	if len(res.Result.Value) == 0 || string(res.Result.Value) == "null" {
-		return errCDPNull
-	}
-	return json.Unmarshal(res.Result.Value, out)
+	return json.Unmarshal(raw, out)
 }
 
-// waitFor evaluates expr until it gives a value (not null), across
+// browserWaitFor evaluates expr until it gives a value (not null), across
 // navigations, for up to 30 s.
-func (c *cdpConn) waitFor(ctx context.Context, t *testing.T, what, expr string, out any) {
+func browserWaitFor(tab context.Context, t *testing.T, what, expr string, out any) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	var err error
 	for time.Now().Before(deadline) {
-		if err = c.eval(ctx, expr, out); err == nil {
+		if err = browserEval(tab, expr, out); err == nil {
 			return
 		}
-		if ctx.Err() != nil {
+		if tab.Err() != nil {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	var where string
-	c.eval(ctx, `location.href + ' ' + document.title`, &where)
+	browserEval(tab, `location.href + ' ' + document.title`, &where)
 	t.Fatalf("waiting for %s: %v (the browser is at %s)", what, err, where)
 }
 
-func (c *cdpConn) navigate(ctx context.Context, t *testing.T, u string) {
+func browserNavigate(tab context.Context, t *testing.T, u string) {
 	t.Helper()
-	r := c.must(ctx, t, "Page.navigate", map[string]any{"url": u})
-	var nav struct{ ErrorText string }
-	json.Unmarshal(r, &nav)
-	if nav.ErrorText != "" {
-		t.Fatalf("opening %s: %s", u, nav.ErrorText)
+	if err := chromedp.Do(tab, chromedp.Navigate(u)); err != nil {
+		t.Fatalf("opening %s: %v", u, err)
 	}
 	var state string
-	c.waitFor(ctx, t, u+" to load", `location.href === `+jsString(u)+` && document.readyState === 'complete' ? 'ok' : null`, &state)
+	browserWaitFor(tab, t, u+" to load", `location.href === `+jsString(u)+` && document.readyState === 'complete' ? 'ok' : null`, &state)
 }
 
-// click clicks the middle of the element with the mouse, as a person
-// would: a real user activation, which the clipboard needs.
-func (c *cdpConn) click(ctx context.Context, t *testing.T, selector string) {
+// browserClick clicks the middle of the element with the mouse, as a
+// person would: a real user activation, which the clipboard needs.
+func browserClick(tab context.Context, t *testing.T, selector string) {
 	t.Helper()
-	var xy []float64
-	c.waitFor(ctx, t, selector+" to click", `(function () {
-		var e = document.querySelector(`+jsString(selector)+`);
-		if (!e) { return null; }
-		e.scrollIntoView({block: 'center'});
-		var r = e.getBoundingClientRect();
-		if (r.width === 0 || r.height === 0) { return null; }
-		return [r.left + r.width / 2, r.top + r.height / 2];
-	})()`, &xy)
-	for _, typ := range []string{"mouseMoved", "mousePressed", "mouseReleased"} {
-		c.must(ctx, t, "Input.dispatchMouseEvent", map[string]any{
-			"type": typ, "x": xy[0], "y": xy[1], "button": "left", "clickCount": 1,
-		})
+	ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(selector))); err != nil {
+		var where string
+		browserEval(tab, `location.href + ' ' + document.title`, &where)
+		t.Fatalf("clicking %s: %v (the browser is at %s)", selector, err, where)
 	}
 }
 
-func (c *cdpConn) screenshot(ctx context.Context, t *testing.T, path string) {
+func browserScreenshot(tab context.Context, t *testing.T, path string) {
 	t.Helper()
-	r := c.must(ctx, t, "Page.captureScreenshot", map[string]any{"format": "png"})
-	var shot struct{ Data string }
-	if err := json.Unmarshal(r, &shot); err != nil {
-		t.Fatal(err)
-	}
-	png, err := base64.StdEncoding.DecodeString(shot.Data)
+	png, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
 	}
