@@ -2,7 +2,7 @@ package federation
 
 // Every post's HTML must survive Mastodon's sanitizer unchanged: Mastodon
 // keeps only p br span a del s pre blockquote code b strong u i em ul ol li
-// ruby rt rp (INTEROP.md, "Publishing posts") and drops everything else,
+// ruby rt rp (docs/interop.md, "HTML allowlist") and drops everything else,
 // silently. These tests check the posts of note_golden_test.go and
 // summaryHTML, which turns the wiki's parsedcomment into post HTML, against
 // that list, and that no text the reader needs is lost on the way.

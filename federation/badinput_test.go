@@ -244,7 +244,8 @@ func digestOf(body []byte) string {
 // TestInboxBadInput: the inbox refuses oversized, unsigned, forged,
 // tampered, stale and malformed requests with the exact status and keeps
 // nothing of them; unknown types, replays, follows of non-actors, foreign
-// signers and actor deletions are handled as INTEROP.md says.
+// signers and actor deletions are handled as docs/interop.md, "Trusting a
+// key", says.
 func TestInboxBadInput(t *testing.T) {
 	t.Parallel()
 	w := testenv.MediaWiki(t)

@@ -28,8 +28,8 @@ type queueLener interface {
 }
 
 // DeliveryConfig tunes the deliverer; zero values take the defaults, so a
-// caller that sets none of the newer fields gets the behaviour INTEROP.md
-// describes for the big servers.
+// caller that sets none of the newer fields gets the behaviour of the big
+// servers (docs/interop.md, "Delivery and retries").
 type DeliveryConfig struct {
 	// Workers is how many POSTs run at once; default 8.
 	Workers int

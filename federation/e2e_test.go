@@ -104,7 +104,7 @@ func stores(t *testing.T) map[string]func(t *testing.T) store.Store {
 }
 
 // TestFollowEndToEnd: a strict test peer (its own signature code, the
-// INTEROP.md rules) finds pages and editors by handle, checks every actor
+// rules of docs/interop.md) finds pages and editors by handle, checks every actor
 // field, follows, is accepted with a verified Accept, is counted in the
 // followers collection, and unfollows.
 func TestFollowEndToEnd(t *testing.T) {

@@ -21,7 +21,8 @@ import (
 )
 
 // The Accept headers the big servers send when they fetch a URL someone
-// pasted into their search box (see shared/INTEROP.md).
+// pasted into their search box (docs/interop.md, "Pasting a wiki URL into a
+// search box").
 const (
 	mastodonAccept   = `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams", text/html;q=0.1`
 	gotosocialAccept = `application/activity+json`

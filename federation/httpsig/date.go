@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// Default Date window, from INTEROP.md: Mastodon accepts a Date from 65
-// minutes in the past to 60 minutes in the future, so accepting the same
-// window keeps us exactly as tolerant of clock skew as the peers we talk to.
+// Default Date window (docs/interop.md, "HTTP signatures"): Mastodon
+// accepts a Date from 65 minutes in the past to 60 minutes in the future,
+// so accepting the same window keeps us exactly as tolerant of clock skew
+// as the peers we talk to.
 const (
 	DefaultMaxSkewPast   = 65 * time.Minute
 	DefaultMaxSkewFuture = 60 * time.Minute

@@ -6,5 +6,5 @@
 // github.com/go-fed/httpsig; everything that library leaves to the caller
 // (Digest against the body, the Date window, which headers must be signed,
 // key refresh, the raw-versus-decoded request path) is done here, following
-// /work/shared/INTEROP.md.
+// the rules in docs/interop.md, "HTTP signatures".
 package httpsig

@@ -10,7 +10,8 @@ import (
 	gofed "github.com/go-fed/httpsig"
 )
 
-// Headers signed on outgoing requests, as INTEROP.md prescribes.
+// Headers signed on outgoing requests, as Mastodon and GoToSocial sign them
+// (docs/interop.md, "HTTP signatures").
 var (
 	getSignedHeaders  = []string{gofed.RequestTarget, "host", "date"}
 	postSignedHeaders = []string{gofed.RequestTarget, "host", "date", "digest"}
@@ -46,7 +47,8 @@ func SignPOST(req *http.Request, body []byte, keyID string, key *rsa.PrivateKey)
 
 // sign signs req with go-fed/httpsig over the GET or (withBody) the POST
 // header set, then rewrites the header to say algorithm="rsa-sha256":
-// go-fed always writes "hs2019", INTEROP asks for rsa-sha256 outbound.
+// go-fed always writes "hs2019", and the big servers send rsa-sha256
+// (docs/interop.md, "HTTP signatures").
 func sign(req *http.Request, withBody bool, body []byte, keyID string, key *rsa.PrivateKey) error {
 	switch {
 	case req == nil || req.URL == nil || req.Header == nil:

@@ -125,8 +125,9 @@ func TestSignErrors(t *testing.T) {
 	}
 }
 
-// TestSignPercentEncodedPath shows what happens with a %XX path (INTEROP:
-// go-fed signs the decoded path, Mastodon the raw one). Our signer signs the
+// TestSignPercentEncodedPath shows what happens with a %XX path
+// (docs/interop.md, "HTTP signatures": go-fed signs the decoded path,
+// Mastodon the raw one). Our signer signs the
 // raw path that goes on the wire, so a Mastodon-style verifier accepts it;
 // stock go-fed output is rejected by that verifier. Our Verifier accepts
 // both, the second for go-fed based senders such as GoToSocial.

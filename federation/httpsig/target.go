@@ -39,9 +39,10 @@ func wireTarget(u *url.URL) target {
 
 // verifyTargets lists the request-target forms accepted for an incoming
 // request, most exact first: the raw target as received with and without
-// its query (INTEROP: some senders drop the query), then the decoded path
-// with and without the query, which is what go-fed based senders such as
-// GoToSocial sign when the path contains %XX escapes.
+// its query (some senders drop the query: docs/interop.md, "HTTP
+// signatures"), then the decoded path with and without the query, which is
+// what go-fed based senders such as GoToSocial sign when the path contains
+// %XX escapes.
 func verifyTargets(r *http.Request) []target {
 	var raw string
 	if strings.HasPrefix(r.RequestURI, "/") {

@@ -27,8 +27,8 @@ type Verifier struct {
 	MaxSkewPast, MaxSkewFuture time.Duration
 }
 
-// NewVerifier returns a Verifier with INTEROP's default Date window, the
-// usual way to build one.
+// NewVerifier returns a Verifier with Mastodon's Date window
+// (docs/interop.md, "HTTP signatures"), the usual way to build one.
 func NewVerifier(keys KeyResolver) *Verifier {
 	return &Verifier{Keys: keys, Now: time.Now, MaxSkewPast: DefaultMaxSkewPast, MaxSkewFuture: DefaultMaxSkewFuture}
 }
@@ -44,8 +44,9 @@ func NewVerifier(keys KeyResolver) *Verifier {
 // refresh=true and, if it changed, checked again.
 //
 // The caller must still check that the returned owner equals the
-// activity's actor (INTEROP), and a reverse proxy in front must pass the
-// original Host and the raw, unrewritten request path.
+// activity's actor (docs/interop.md, "Trusting a key"), and a reverse proxy
+// in front must pass the original Host and the raw, unrewritten request
+// path.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (owner string, err error) {
 	if r == nil {
 		return "", fmt.Errorf("%w: nil request", ErrUnsigned)
@@ -143,9 +144,10 @@ func checkAlgorithm(a string) error {
 	return fmt.Errorf("%w: %q (want rsa-sha256 or hs2019)", ErrUnsupportedAlgorithm, a)
 }
 
-// checkCoverage enforces INTEROP's required signed headers and that every
-// signed header is present, so a request missing one fails here instead of
-// triggering a key fetch and refresh.
+// checkCoverage enforces the signed headers Mastodon requires
+// (docs/interop.md, "HTTP signatures") and that every signed header is
+// present, so a request missing one fails here instead of triggering a key
+// fetch and refresh.
 func checkCoverage(r *http.Request, p sigParams, hasBody bool) error {
 	required := []string{requestTarget, "date"}
 	switch r.Method {

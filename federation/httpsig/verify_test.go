@@ -160,7 +160,7 @@ func TestVerify(t *testing.T) {
 			pre:     func(r *http.Request) { r.Header.Set("Accept", "application/activity+json") },
 			post:    func(r *http.Request) { r.Header.Del("Accept") }}, want: ErrMalformedSignature, wantCalls: []bool{}},
 
-		// Date window (INTEROP: 65 min past, 60 min future).
+		// Date window (docs/interop.md, "HTTP signatures": 65 min past, 60 min future).
 		{name: "Date 64 min old ok", spec: reqSpec{date: testNow.Add(-64 * time.Minute)}},
 		{name: "Date 66 min old", spec: reqSpec{date: testNow.Add(-66 * time.Minute)}, want: ErrDateSkew, wantCalls: []bool{}},
 		{name: "Date 59 min ahead ok", spec: reqSpec{date: testNow.Add(59 * time.Minute)}},

@@ -4,7 +4,7 @@
 // one local user (alice by default). Its client side looks actors up and
 // delivers activities the way Mastodon and GoToSocial do, and rejects any
 // answer that breaks the rules those servers enforce (see
-// shared/INTEROP.md). Its server side verifies incoming deliveries with its
+// docs/interop.md). Its server side verifies incoming deliveries with its
 // own draft-cavage HTTP Signature verifier and records what it accepted and
 // what it rejected, so a test can assert that wikipub never trips a rule.
 //

@@ -20,7 +20,8 @@ import (
 
 // GoToSocialEnv names the directory of a GoToSocial build (bin/gotosocial
 // and web/) for the tests that need a real Fediverse server. Without it the
-// tests look beside the repository, in ../shared/gotosocial.
+// tests look in the gotosocial folder of the project's shared directory
+// beside the repository (GoToSocialDir).
 const GoToSocialEnv = "WIKIPUB_GOTOSOCIAL"
 
 // GoToSocial is a real GoToSocial server started by a test on 127.0.0.1:
@@ -96,7 +97,7 @@ func MapHost(name string) error {
 }
 
 // StartGoToSocial starts GoToSocial from the build in dir on 127.0.0.1 with
-// a fresh sqlite database in dataDir, as ../shared/gotosocial/up.sh does:
+// a fresh sqlite database in dataDir, as the build's own start script does:
 // plain http (handles carry the port), outgoing requests allowed to
 // 127.0.0.0/8, rate limits off. It runs as our child and dies with the
 // test binary; call Stop when done.
