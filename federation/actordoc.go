@@ -18,6 +18,7 @@ const ContentType = "application/activity+json"
 // actorContext is the @context of actor documents: ActivityStreams and the
 // security vocabulary (Mastodon drops actors without them), plus the terms
 // of Mastodon's extensions that go-ap's types do not have.
+// See docs/interop.md, "Actor documents".
 var actorContext = jsonld.WithContext(
 	jsonld.IRI(vocab.ActivityBaseURI),
 	jsonld.IRI(vocab.SecurityContextURI),

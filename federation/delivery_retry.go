@@ -14,6 +14,7 @@ import (
 // mastodonBackoff is Mastodon's retry schedule, attempt**4 + 15 s plus up
 // to a quarter of jitter so retries of one burst do not arrive together:
 // 16 attempts span about two to three days.
+// See docs/interop.md, "Delivery and retries".
 func mastodonBackoff(attempt int) time.Duration {
 	base := time.Duration(attempt*attempt*attempt*attempt+15) * time.Second
 	return base + rand.N(base/4+1)

@@ -18,6 +18,7 @@ import (
 // personal inbox, signed as the followed actor (GoToSocial requires
 // Accept.id and actor == signer). A follow of anything that cannot be an
 // actor is rejected, signed by the instance actor.
+// See docs/interop.md, "Follow, Accept and Undo".
 func (s *Server) onFollow(ctx context.Context, act *activity) error {
 	follower, err := s.remote.Actor(ctx, act.signer, false)
 	if err != nil {

@@ -12,6 +12,7 @@ func (s *Server) nodeinfoLinks(w http.ResponseWriter, r *http.Request) {
 
 // nodeinfo is the NodeInfo 2.0 document: exactly the schema's properties,
 // served as plain application/json (GoToSocial refuses the 2.1 profile type).
+// See docs/interop.md, "NodeInfo".
 func (s *Server) nodeinfo(w http.ResponseWriter, r *http.Request) {
 	site := s.wiki.Site()
 	writeJSON(w, "application/json", map[string]any{

@@ -12,6 +12,7 @@ import (
 // HTML inside Mastodon's allowlist: text, escaped, and links to absolute
 // http(s) URLs. Every other tag is dropped with its attributes; nothing of
 // the input is trusted as markup.
+// See docs/interop.md, "HTML allowlist".
 func summaryHTML(parsed, server string) string {
 	base, _ := url.Parse(server)
 	z := xhtml.NewTokenizer(strings.NewReader(parsed))

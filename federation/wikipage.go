@@ -9,6 +9,7 @@ import (
 // that a reverse proxy sent here because the client asked for ActivityPub
 // JSON: GoToSocial does not follow rel=alternate links, so the page URL
 // itself must answer with the page's actor.
+// See docs/interop.md, "Pasting a wiki URL into a search box".
 func (s *Server) wikiPage(w http.ResponseWriter, r *http.Request) {
 	title := r.PathValue("title")
 	if title == "" {

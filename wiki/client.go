@@ -349,6 +349,7 @@ type errorCarrier interface{ apiError() *APIError }
 // decode parses an API answer and pulls out its error, if any. Warnings are
 // not errors here: go-mwclient's Get would fail on them, which is why raw
 // calls are used.
+// See docs/mediawiki.md, "go-mwclient v1.3.0".
 func decode(body []byte, out any) error {
 	if ec, ok := out.(errorCarrier); ok {
 		if err := json.Unmarshal(body, out); err != nil {

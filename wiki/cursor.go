@@ -10,6 +10,7 @@ import (
 // have one-second resolution and rows are written after the API answers,
 // so a position alone would lose rows: the cursor also remembers the rows
 // it has handled recently, and the next read starts a little before it.
+// See docs/mediawiki.md, "Timestamps and the overlap" and "Late rows".
 type Cursor struct {
 	// Timestamp is the newest row timestamp handled.
 	Timestamp time.Time

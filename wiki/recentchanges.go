@@ -14,6 +14,7 @@ import (
 
 // rcProps are the row properties the watcher needs. patrolled is left out:
 // it fails without the patrol right.
+// See docs/mediawiki.md, "Reading recent changes".
 const rcProps = "title|ids|sizes|flags|user|userid|comment|parsedcomment|timestamp|loginfo|tags|sha1|redirect"
 
 // RCQuery selects a page of recent changes.
@@ -125,6 +126,7 @@ func (r *rcRow) change() (Change, error) {
 	// A privileged reader (our bot may be a sysop) is given hidden fields
 	// together with the flag; what the wiki hides from the public must not
 	// leave this package.
+	// (docs/mediawiki.md, "Revision deletion mutates rows")
 	if c.UserHidden {
 		c.User, c.UserID, c.Anonymous = "", 0, false
 	}

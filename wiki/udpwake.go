@@ -11,6 +11,7 @@ import (
 // formatter) on addr and signals wake for each, without blocking. UDP is
 // lossy and unauthenticated, so a packet only makes the watcher read the
 // API early; its content is never trusted as a change.
+// See docs/mediawiki.md, "The UDP feed".
 func ListenRCFeed(ctx context.Context, addr string, wake chan<- struct{}, log *slog.Logger) error {
 	pc, err := net.ListenPacket("udp", addr)
 	if err != nil {

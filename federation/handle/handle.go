@@ -11,6 +11,7 @@
 // matches both Mastodon's remote-username rule `^[a-z0-9_]+([.-]+[a-z0-9_]+)*$`
 // and Misskey's `^\w([\w-.]*\w)?$`; anything that cannot be mapped so yields ""
 // and the caller uses [PageFallback] or [UserFallback].
+// The servers' rules are in docs/interop.md, "Handles".
 //
 //   - Main namespace: the mapped title, `Albert Einstein` → `albert_einstein`.
 //   - Other namespaces: the namespace's handle prefix, `.`, the mapped rest:
