@@ -7,8 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-	"time"
+		"time"
 
 	"github.com/wikipub/wikipub/federation/store"
 )
@@ -54,7 +53,10 @@ func (s *Server) onFollow(ctx context.Context, act *activity) error {
 
 // queueReply queues an Accept or Reject of act, from ours, to the
 // follower's personal inbox. Its id is derived from the Follow's, so a
-// replay queues the same delivery, not a second one.
+// replay queues the same delivery, not a second one. The Follow is
+// embedded as id, type, actor and object only (all GoToSocial and
+// Mastodon match on), so what a remote sent costs at most a few KB in the
+// queue however large its Follow was.
 func (s *Server) queueReply(ctx context.Context, typ string, from Ref, act *activity, to *RemoteActor) error {
 	fromID := s.iris.Actor(from)
 	sum := sha256.Sum256([]byte(typ + "\x00" + act.ID + "\x00" + fromID))
@@ -64,7 +66,7 @@ func (s *Server) queueReply(ctx context.Context, typ string, from Ref, act *acti
 		"id":       fromID + "#" + lower(typ) + "s/" + tag,
 		"type":     typ,
 		"actor":    fromID,
-		"object":   json.RawMessage(act.raw),
+		"object":   map[string]string{"id": act.ID, "type": act.Type, "actor": act.Actor, "object": act.objectID()},
 		"to":       []string{to.ID},
 	})
 	if err != nil {
@@ -88,31 +90,27 @@ func lower(s string) string {
 	return string(b)
 }
 
-// onUndo removes a follow. The Follow may be embedded or given by id only.
+// onUndo takes back a follow, a like or a boost. The undone activity may
+// be embedded or given by id.
 func (s *Server) onUndo(ctx context.Context, act *activity) error {
-	var inner struct {
-		ID     string          `json:"id"`
-		Type   string          `json:"type"`
-		Object json.RawMessage `json:"object"`
+	if in := act.Inner; in != nil {
+		switch in.Type {
+		case "Like", "Announce":
+			return s.undoInteraction(ctx, in.ID, act.signer)
+		case "Follow":
+			ref, ok := s.iris.ParseActor(in.Object)
+			if !ok {
+				return nil
+			}
+			if a, err := s.resolver.follow(ctx, ref); err == nil {
+				ref = a.Ref
+			}
+			return s.unfollow(ctx, s.iris.Actor(ref), act.signer)
+		}
+		return nil
 	}
-	if err := json.Unmarshal(act.Object, &inner); err == nil && inner.Type != "" {
-		if inner.Type == "Like" || inner.Type == "Announce" {
-			return s.onUndoInteraction(ctx, &activity{ID: act.ID, Object: json.RawMessage(strconv.Quote(inner.ID)), signer: act.signer})
-		}
-		if inner.Type != "Follow" {
-			return nil
-		}
-		ref, ok := s.iris.ParseActor(idOf(inner.Object))
-		if !ok {
-			return nil
-		}
-		if a, err := s.resolver.follow(ctx, ref); err == nil {
-			ref = a.Ref
-		}
-		return s.unfollow(ctx, s.iris.Actor(ref), act.signer)
-	}
-	followID := act.objectID()
-	if err := s.onUndoInteraction(ctx, act); err != nil {
+	undone := act.objectID()
+	if err := s.undoInteraction(ctx, undone, act.signer); err != nil {
 		return err
 	}
 	follows, err := s.store.Follows(ctx, act.signer)
@@ -120,7 +118,7 @@ func (s *Server) onUndo(ctx context.Context, act *activity) error {
 		return err
 	}
 	for actorID, f := range follows {
-		if f.FollowID == followID {
+		if f.FollowID == undone {
 			return s.unfollow(ctx, actorID, act.signer)
 		}
 	}

@@ -2,7 +2,6 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,40 +20,35 @@ const maxInboxBody = 1 << 20
 // senders retry for two to three days.
 const seenTTL = 7 * 24 * time.Hour
 
-// activity is the part of an inbound activity we look at before dispatch.
-type activity struct {
-	ID     string          `json:"id"`
-	Type   json.RawMessage `json:"type"`
-	Actor  json.RawMessage `json:"actor"`
-	Object json.RawMessage `json:"object"`
-	raw    []byte
-	signer string
-}
-
 // inbox takes a POST to any of our inboxes: body bounded, signature,
-// digest and date verified, the signer checked against the actor, replays
-// dropped; then the activity is handled before 202 is answered, so a
-// failure we can recover from is a 503 the sender retries.
+// digest and date verified, the activity checked against its signer by
+// the trust rules (trust.go), replays dropped; then the activity is
+// handled before 202 is answered, so a failure we can recover from is a
+// 503 the sender retries, and one we never will is a 4xx with a reason.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if r.ContentLength > maxInboxBody {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", maxInboxBody))
+		s.refusals.answer(w, r, &refusal{status: http.StatusRequestEntityTooLarge, reason: reasonBodyTooLarge, msg: fmt.Sprintf("body over %d bytes", maxInboxBody)}, nil, nil)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInboxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", maxInboxBody))
+			s.refusals.answer(w, r, &refusal{status: http.StatusRequestEntityTooLarge, reason: reasonBodyTooLarge, msg: fmt.Sprintf("body over %d bytes", maxInboxBody)}, nil, nil)
 			return
 		}
-		writeError(w, http.StatusBadRequest, "reading the body failed")
+		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reasonUnreadableBody, msg: "reading the body failed"}, nil, err)
 		return
 	}
 	act, err := parseActivity(body)
 	if err != nil {
 		// Checked before the signature: a malformed body costs no key fetch.
-		writeError(w, http.StatusBadRequest, err.Error())
+		reason := reasonNotAnActivity
+		if errors.Is(err, errIDTooLong) {
+			reason = reasonIDTooLong
+		}
+		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reason, msg: err.Error()}, nil, nil)
 		return
 	}
 	signer, err := s.verifier.Verify(ctx, r, body)
@@ -64,35 +58,36 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	}
 	s.revive(hostOf(signer))
 	act.signer = signer
-	if act.actorID() != signer {
-		// Forwarded activities (a reply relayed by a third server) are
-		// signed by someone else; we do not trust them, and a 4xx would
-		// only make the sender retry.
-		s.log.InfoContext(ctx, "dropped an activity not signed by its actor", "id", act.ID, "actor", act.actorID(), "signer", signer)
-		w.WriteHeader(http.StatusAccepted)
+	if rf := s.trust.envelope(act); rf != nil {
+		s.refusals.answer(w, r, rf, act, nil)
 		return
 	}
 	if err := s.handleActivity(ctx, act); err != nil {
-		s.log.WarnContext(ctx, "handling an activity failed", "id", act.ID, "type", act.typ(), "err", err)
-		w.Header().Set("Retry-After", "60")
-		writeError(w, http.StatusServiceUnavailable, "could not handle the activity now; retry later")
+		if rf := refusalFor(err); rf != nil {
+			s.refusals.answer(w, r, rf, act, err)
+			return
+		}
+		s.refusals.answer(w, r, &refusal{status: http.StatusServiceUnavailable, reason: reasonHandlingFailed,
+			msg: "could not handle the activity now; retry later", retryAfter: 60}, act, err)
 		return
 	}
 	w.WriteHeader(http.StatusAccepted)
 }
 
-// handleActivity dispatches one verified activity, at most once per id.
+// handleActivity dispatches one verified activity, at most once per
+// signer and id.
 func (s *Server) handleActivity(ctx context.Context, act *activity) error {
-	first, err := s.store.MarkSeen(ctx, act.ID, seenTTL)
+	mark := s.trust.seenKey(act.signer, act.ID)
+	first, err := s.store.MarkSeen(ctx, mark, seenTTL)
 	if err != nil {
 		return err
 	}
 	if !first {
-		s.log.DebugContext(ctx, "replayed activity ignored", "id", act.ID)
+		s.log.DebugContext(ctx, "replayed activity ignored", "id", clip(act.ID))
 		return nil
 	}
 	var herr error
-	switch act.typ() {
+	switch act.Type {
 	case "Follow":
 		herr = s.onFollow(ctx, act)
 	case "Undo":
@@ -110,11 +105,12 @@ func (s *Server) handleActivity(ctx context.Context, act *activity) error {
 	case "Flag":
 		herr = s.onFlag(ctx, act)
 	default:
-		s.log.DebugContext(ctx, "activity type not handled", "id", act.ID, "type", act.typ())
+		s.log.DebugContext(ctx, "activity type not handled", "id", clip(act.ID), "type", clip(act.Type))
 	}
 	if herr != nil {
-		// Let the sender's retry through the dedupe.
-		if err := s.store.ForgetSeen(ctx, act.ID); err != nil {
+		// Let the sender's retry through the dedupe; a refusal is answered
+		// the same way again.
+		if err := s.store.ForgetSeen(ctx, mark); err != nil {
 			return errors.Join(herr, err)
 		}
 	}
@@ -126,42 +122,44 @@ func (s *Server) handleActivity(ctx context.Context, act *activity) error {
 // reason that may pass, so a valid sender is never told it is invalid.
 func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *activity, err error) {
 	ctx := r.Context()
-	if errors.Is(err, httpsig.ErrKeyUnavailable) && errors.Is(err, ErrRemoteGone) && act.typ() == "Delete" && act.objectID() == act.actorID() {
+	if errors.Is(err, httpsig.ErrKeyUnavailable) && errors.Is(err, ErrRemoteGone) && act.Type == "Delete" && act.objectID() == act.Actor {
 		// An actor deleting itself: its key is gone with it. Check that the
 		// actor really is gone before forgetting its follows.
-		if _, aerr := s.remote.Actor(ctx, act.actorID(), true); errors.Is(aerr, ErrRemoteGone) {
-			n, rerr := s.store.RemoveFollowerEverywhere(ctx, act.actorID())
+		if _, aerr := s.remote.Actor(ctx, act.Actor, true); errors.Is(aerr, ErrRemoteGone) {
+			n, rerr := s.store.RemoveFollowerEverywhere(ctx, act.Actor)
 			if rerr == nil {
-				s.log.InfoContext(ctx, "remote actor deleted", "actor", act.actorID(), "follows_removed", n)
+				s.log.InfoContext(ctx, "remote actor deleted", "actor", clip(act.Actor), "follows_removed", n)
 				w.WriteHeader(http.StatusAccepted)
 				return
 			}
 		}
 	}
-	status := httpsig.StatusCode(err)
-	// What the sender is told names the check, never what our own fetch of
-	// its key ran into: that would let anyone probe hosts through us.
-	msg := "the signature does not verify"
+	s.refusals.answer(w, r, signatureRefusal(err), act, err)
+}
+
+// signatureRefusal is what the sender of a request whose signature did
+// not verify is told. It names the check, never what our own fetch of its
+// key ran into: that would let anyone probe hosts through us.
+func signatureRefusal(err error) *refusal {
+	rf := &refusal{status: httpsig.StatusCode(err), reason: reasonBadSignature, msg: "the signature does not verify"}
 	switch {
 	case errors.Is(err, httpsig.ErrKeyUnavailable) && keyMayComeLater(err):
-		status = http.StatusServiceUnavailable
-		w.Header().Set("Retry-After", "60")
-		msg = "the signing key could not be fetched now; retry later"
+		rf.status, rf.reason, rf.retryAfter = http.StatusServiceUnavailable, reasonKeyUnavailable, 60
+		rf.msg = "the signing key could not be fetched now; retry later"
 	case errors.Is(err, ErrUntrustedKey), errors.Is(err, errUnreadable):
-		msg = "the signing key is not confirmed by the actor that owns it"
+		rf.reason, rf.msg = reasonUntrustedKey, "the signing key is not confirmed by the actor that owns it"
 	case errors.Is(err, httpsig.ErrKeyUnavailable):
-		msg = "the signing key cannot be fetched"
+		rf.reason, rf.msg = reasonKeyGone, "the signing key cannot be fetched"
 	case errors.Is(err, httpsig.ErrUnsigned):
-		msg = "the request is not signed"
+		rf.reason, rf.msg = reasonUnsigned, "the request is not signed"
 	case errors.Is(err, httpsig.ErrDigestMismatch):
-		msg = "the Digest header does not match the body"
+		rf.reason, rf.msg = reasonDigestMismatch, "the Digest header does not match the body"
 	case errors.Is(err, httpsig.ErrDateSkew):
-		msg = "the Date header is outside the accepted window"
+		rf.reason, rf.msg = reasonDateSkew, "the Date header is outside the accepted window"
 	case errors.Is(err, httpsig.ErrMissingSignedHeader), errors.Is(err, httpsig.ErrMalformedSignature), errors.Is(err, httpsig.ErrUnsupportedAlgorithm):
-		msg = stripDetail(err)
+		rf.reason, rf.msg = reasonSignatureFormat, stripDetail(err)
 	}
-	s.log.InfoContext(ctx, "inbox refused a request", "status", status, "id", act.ID, "err", err)
-	writeError(w, status, msg)
+	return rf
 }
 
 // keyMayComeLater tells a key fetch that failed for a passing reason (the
@@ -173,49 +171,6 @@ func keyMayComeLater(err error) bool {
 		}
 	}
 	return true
-}
-
-func parseActivity(body []byte) (*activity, error) {
-	var a activity
-	if err := json.Unmarshal(body, &a); err != nil {
-		return nil, fmt.Errorf("the body is not a JSON object: %v", err)
-	}
-	if a.ID == "" || a.typ() == "" || a.actorID() == "" {
-		return nil, errors.New("an activity needs id, type and actor")
-	}
-	a.raw = body
-	return &a, nil
-}
-
-// idOf reads a JSON value that is an IRI or an object with an id.
-func idOf(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var o struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(raw, &o) == nil {
-		return o.ID
-	}
-	return ""
-}
-
-func (a *activity) actorID() string  { return idOf(a.Actor) }
-func (a *activity) objectID() string { return idOf(a.Object) }
-
-// typ is the activity's type; of a list of types, the first.
-func (a *activity) typ() string {
-	var s string
-	if json.Unmarshal(a.Type, &s) == nil {
-		return s
-	}
-	var l []string
-	if json.Unmarshal(a.Type, &l) == nil && len(l) > 0 {
-		return l[0]
-	}
-	return ""
 }
 
 // stripDetail keeps the first part of a signature error: what was wrong

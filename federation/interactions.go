@@ -2,29 +2,14 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/wikipub/wikipub/federation/store"
 )
-
-// remoteNote is the part of a remote Note we keep or act on.
-type remoteNote struct {
-	ID           string          `json:"id"`
-	Type         string          `json:"type"`
-	AttributedTo json.RawMessage `json:"attributedTo"`
-	InReplyTo    json.RawMessage `json:"inReplyTo"`
-	Content      string          `json:"content"`
-	URL          json.RawMessage `json:"url"`
-	Published    time.Time       `json:"published"`
-	Tag          []struct {
-		Type string `json:"type"`
-		Href string `json:"href"`
-	} `json:"tag"`
-}
 
 // maxMentionsKept bounds what one note can make us store.
 const maxMentionsKept = 5
@@ -42,19 +27,15 @@ func (s *Server) ourPost(id string) bool {
 // onCreate stores a reply to one of our posts, or a Note that mentions one
 // of our actors; both may be written to a talk page later.
 func (s *Server) onCreate(ctx context.Context, act *activity) error {
-	var n remoteNote
-	if err := json.Unmarshal(act.Object, &n); err != nil || n.ID == "" {
+	n := act.Note
+	if n == nil {
 		return nil // an object given by id only is not fetched: nothing of ours is in it
 	}
-	if n.Type != "Note" && n.Type != "Article" && n.Type != "Question" {
-		return nil
-	}
-	if by := idOf(n.AttributedTo); by != "" && by != act.signer {
-		return nil // someone else's note relayed: not trusted
+	if rf := s.trust.createdObject(act.signer, n); rf != nil {
+		return rf
 	}
 	if s.blocks.Blocked(ctx, act.signer) {
-		s.log.InfoContext(ctx, "dropped a note from a blocked actor", "actor", act.signer)
-		return nil
+		return &refusal{status: http.StatusAccepted, reason: reasonBlocked, msg: "blocked: ignored"}
 	}
 	who, err := s.remote.Actor(ctx, act.signer, false)
 	if err != nil {
@@ -62,24 +43,27 @@ func (s *Server) onCreate(ctx context.Context, act *activity) error {
 	}
 	base := store.Interaction{
 		Actor: act.signer, ActorName: who.DisplayName(), ActorHandle: who.Handle(),
-		Content: n.Content, URL: firstURL(n.URL, n.ID), Published: n.Published,
+		Content: n.Content, URL: n.URL, Published: n.Published,
+	}
+	if base.URL == "" {
+		base.URL = n.ID
 	}
 	if base.Published.IsZero() {
 		base.Published = time.Now().UTC()
 	}
 	var stored []store.Interaction
-	if parent := idOf(n.InReplyTo); s.ourPost(parent) {
+	if parent := n.InReplyTo; s.ourPost(parent) {
 		i := base
 		i.ID, i.Kind, i.Object = n.ID, "reply", parent
 		i.TalkPage = s.talk.replyTalkPage(ctx, parent)
 		stored = append(stored, i)
 	}
 	kept := 0
-	for _, t := range n.Tag {
-		if t.Type != "Mention" || kept >= maxMentionsKept {
-			continue
+	for _, href := range n.Mentions {
+		if kept >= maxMentionsKept {
+			break
 		}
-		ref, ok := s.iris.ParseActor(t.Href)
+		ref, ok := s.iris.ParseActor(href)
 		if !ok || ref.Kind != KindUser {
 			continue
 		}
@@ -102,20 +86,44 @@ func (s *Server) onCreate(ctx context.Context, act *activity) error {
 		stored = append(stored, i)
 	}
 	for _, i := range stored {
+		if err := s.mayStore(ctx, i.ID, act.signer, i.Kind); err != nil {
+			return err
+		}
+	}
+	for _, i := range stored {
 		i = s.talk.schedule(ctx, i)
 		if _, err := s.store.AddInteraction(ctx, i); err != nil {
 			return err
 		}
-		s.log.InfoContext(ctx, "interaction stored", "kind", i.Kind, "id", i.ID, "object", i.Object, "talk_page", i.TalkPage, "talk_state", i.TalkState)
+		s.log.InfoContext(ctx, "interaction stored", "kind", i.Kind, "id", clip(i.ID), "object", i.Object, "talk_page", i.TalkPage, "talk_state", i.TalkState)
+	}
+	return nil
+}
+
+// mayStore asks the trust rules whether signer may keep a record of kind
+// under id, given what is stored under it now.
+func (s *Server) mayStore(ctx context.Context, id, signer, kind string) error {
+	existing, err := s.store.GetInteraction(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if rf := s.trust.mayTake(&existing, signer, kind); rf != nil {
+		return rf
 	}
 	return nil
 }
 
 // onUpdate replaces the text of a reply or mention we keep.
 func (s *Server) onUpdate(ctx context.Context, act *activity) error {
-	var n remoteNote
-	if err := json.Unmarshal(act.Object, &n); err != nil || n.ID == "" {
+	n := act.Note
+	if n == nil {
 		return nil
+	}
+	if rf := s.trust.createdObject(act.signer, n); rf != nil {
+		return rf
 	}
 	for _, id := range noteInteractionIDs(n.ID) {
 		i, err := s.store.GetInteraction(ctx, id)
@@ -166,8 +174,14 @@ func noteInteractionIDs(noteID string) []string {
 // onLikeOrShare counts a Like or an Announce of one of our posts.
 func (s *Server) onLikeOrShare(ctx context.Context, act *activity, kind string) error {
 	obj := act.objectID()
-	if !s.ourPost(obj) || s.blocks.Blocked(ctx, act.signer) {
+	if !s.ourPost(obj) {
 		return nil
+	}
+	if s.blocks.Blocked(ctx, act.signer) {
+		return &refusal{status: http.StatusAccepted, reason: reasonBlocked, msg: "blocked: ignored"}
+	}
+	if err := s.mayStore(ctx, act.ID, act.signer, kind); err != nil {
+		return err
 	}
 	_, err := s.store.AddInteraction(ctx, store.Interaction{
 		ID: act.ID, Kind: kind, Object: obj, Actor: act.signer, Published: time.Now().UTC(),
@@ -175,10 +189,8 @@ func (s *Server) onLikeOrShare(ctx context.Context, act *activity, kind string) 
 	return err
 }
 
-// onUndoInteraction removes a like or a boost; the Undo names it by id or
-// embeds it.
-func (s *Server) onUndoInteraction(ctx context.Context, act *activity) error {
-	id := act.objectID()
+// undoInteraction removes a like or a boost of signer's.
+func (s *Server) undoInteraction(ctx context.Context, id, signer string) error {
 	i, err := s.store.GetInteraction(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -186,7 +198,7 @@ func (s *Server) onUndoInteraction(ctx context.Context, act *activity) error {
 	if err != nil {
 		return err
 	}
-	if i.Actor != act.signer || (i.Kind != "like" && i.Kind != "share") {
+	if i.Actor != signer || (i.Kind != "like" && i.Kind != "share") {
 		return nil
 	}
 	return s.store.RemoveInteraction(ctx, id)
@@ -195,32 +207,7 @@ func (s *Server) onUndoInteraction(ctx context.Context, act *activity) error {
 // onFlag logs a report, and hands it to the talk writer to append to the
 // admins' page when one is configured.
 func (s *Server) onFlag(ctx context.Context, act *activity) error {
-	var f struct {
-		Content string          `json:"content"`
-		Object  json.RawMessage `json:"object"`
-	}
-	_ = json.Unmarshal(act.raw, &f)
-	s.log.WarnContext(ctx, "report received", "id", act.ID, "from", act.signer, "object", string(f.Object), "content", f.Content)
-	return s.talk.report(ctx, act.ID, act.signer, f.Content, string(f.Object))
-}
-
-func firstURL(raw json.RawMessage, fallback string) string {
-	if u := idOf(raw); strings.HasPrefix(u, "http") {
-		return u
-	}
-	var list []json.RawMessage
-	if json.Unmarshal(raw, &list) == nil {
-		for _, x := range list {
-			var l struct {
-				Href string `json:"href"`
-			}
-			if json.Unmarshal(x, &l) == nil && strings.HasPrefix(l.Href, "http") {
-				return l.Href
-			}
-			if u := idOf(x); strings.HasPrefix(u, "http") {
-				return u
-			}
-		}
-	}
-	return fallback
+	objects := strings.Join(act.Objects, " ")
+	s.log.WarnContext(ctx, "report received", "id", clip(act.ID), "from", clip(act.signer), "object", clip(objects), "content", clip(act.Content))
+	return s.talk.report(ctx, act.ID, act.signer, act.Content, objects)
 }

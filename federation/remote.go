@@ -40,6 +40,7 @@ type Remote struct {
 	client *http.Client
 	keys   *Keys
 	iris   IRIs
+	trust  trust
 	ua     string
 	cache  *ttlCache[string, *RemoteActor]
 	// keyOwners maps a fragment-less keyId to the owner its document
@@ -49,7 +50,7 @@ type Remote struct {
 
 // NewRemote returns a fetcher; userAgent names wikipub, its version and URL.
 func NewRemote(client *http.Client, keys *Keys, iris IRIs, userAgent string) *Remote {
-	return &Remote{client: client, keys: keys, iris: iris, ua: userAgent, cache: newTTLCache[string, *RemoteActor](time.Hour, 100_000),
+	return &Remote{client: client, keys: keys, iris: iris, trust: newTrust(iris.Base), ua: userAgent, cache: newTTLCache[string, *RemoteActor](time.Hour, 100_000),
 		keyOwners: newTTLCache[string, string](time.Hour, 100_000)}
 }
 
@@ -61,11 +62,11 @@ func (r *Remote) Actor(ctx context.Context, id string, refresh bool) (*RemoteAct
 			return a, nil
 		}
 	}
-	doc, err := r.fetchFrom(ctx, id)
+	got, err := r.fetchFrom(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	a, err := parseRemoteActor(doc)
+	a, err := parseRemoteActor(got.raw, got.doc)
 	if err != nil {
 		return nil, fmt.Errorf("remote actor %s: %w: %w", id, err, errUnreadable)
 	}
@@ -76,79 +77,104 @@ func (r *Remote) Actor(ctx context.Context, id string, refresh bool) (*RemoteAct
 	return a, nil
 }
 
+// fetched is a remote document: as sent, decoded, and the URL that
+// answered it after redirects.
+type fetched struct {
+	raw   []byte
+	doc   map[string]any
+	final *url.URL
+}
+
 // fetch GETs an ActivityPub document, signed as the instance actor.
 func (r *Remote) fetch(ctx context.Context, id string) (map[string]any, error) {
-	doc, _, err := r.get(ctx, id)
-	return doc, err
+	got, err := r.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return got.doc, nil
 }
 
 // fetchFrom GETs a document that must come from id's own host: a redirect
 // elsewhere could otherwise serve a document claiming id.
-func (r *Remote) fetchFrom(ctx context.Context, id string) (map[string]any, error) {
-	doc, final, err := r.get(ctx, id)
+func (r *Remote) fetchFrom(ctx context.Context, id string) (*fetched, error) {
+	got, err := r.get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if u, perr := url.Parse(id); perr != nil || !strings.EqualFold(u.Host, final.Host) {
-		return nil, fmt.Errorf("GET %s: answered from another host (%s): %w", id, final.Host, errUnreadable)
+	if !sameOrigin(id, got.final.String()) {
+		return nil, fmt.Errorf("GET %s: answered from another host (%s): %w", id, got.final.Host, errUnreadable)
 	}
-	return doc, nil
+	return got, nil
 }
 
 // get does the signed GET and returns the document and the URL that
 // answered it, after redirects. A 4xx other than 404, 410, 408 and 429 will
 // not change by asking again, nor will an answer that is not JSON: both are
 // errUnreadable.
-func (r *Remote) get(ctx context.Context, id string) (map[string]any, *url.URL, error) {
+func (r *Remote) get(ctx context.Context, id string) (*fetched, error) {
 	u, err := url.Parse(id)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, nil, fmt.Errorf("%q: %w", id, ErrBadRemoteID)
+		return nil, fmt.Errorf("%q: %w", id, ErrBadRemoteID)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, id, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%q: %w", id, ErrBadRemoteID)
+		return nil, fmt.Errorf("%q: %w", id, ErrBadRemoteID)
 	}
 	req.Header.Set("Accept", `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`)
 	req.Header.Set("User-Agent", r.ua)
 	inst := Ref{Kind: KindInstance}
 	key, err := r.keys.Get(ctx, r.iris.Actor(inst))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := httpsig.SignGET(req, r.iris.Key(inst), key.priv); err != nil {
-		return nil, nil, fmt.Errorf("signing GET %s: %w", id, err)
+		return nil, fmt.Errorf("signing GET %s: %w", id, err)
 	}
 	resp, err := r.client.Do(req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("GET %s: %w", id, err)
+		return nil, fmt.Errorf("GET %s: %w", id, err)
 	}
 	defer drain(resp)
 	switch c := resp.StatusCode; {
 	case c == http.StatusNotFound || c == http.StatusGone:
-		return nil, nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, ErrRemoteGone)
+		return nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, ErrRemoteGone)
 	case c >= 400 && c < 500 && c != http.StatusRequestTimeout && c != http.StatusTooManyRequests:
-		return nil, nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, errUnreadable)
+		return nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, errUnreadable)
 	case c != http.StatusOK:
-		return nil, nil, fmt.Errorf("GET %s: %s", id, resp.Status)
+		return nil, fmt.Errorf("GET %s: %s", id, resp.Status)
 	}
 	body, err := readCapped(resp.Body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("GET %s: %w: %w", id, err, errUnreadable)
+		return nil, fmt.Errorf("GET %s: %w: %w", id, err, errUnreadable)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, nil, fmt.Errorf("GET %s: not JSON: %w: %w", id, err, errUnreadable)
+		return nil, fmt.Errorf("GET %s: not JSON: %w: %w", id, err, errUnreadable)
 	}
-	return doc, resp.Request.URL, nil
+	return &fetched{raw: body, doc: doc, final: resp.Request.URL}, nil
 }
 
-func parseRemoteActor(doc map[string]any) (*RemoteActor, error) {
-	a := &RemoteActor{ID: str(doc["id"]), Inbox: str(doc["inbox"]), PreferredUsername: str(doc["preferredUsername"]), Name: str(doc["name"]), URL: str(doc["url"])}
+// parseRemoteActor reads an actor document with go-ap (one value or a
+// list, an object or its id, as jsonld.go explains) and its keys with
+// publicKeys, since go-ap keeps only one.
+func parseRemoteActor(raw []byte, doc map[string]any) (*RemoteActor, error) {
+	it, v, err := decodeAP(raw)
+	if err != nil {
+		return nil, err
+	}
+	a := &RemoteActor{ID: stringOf(v, "id"), PreferredUsername: stringOf(v, "preferredUsername"), Name: stringOf(v, "name")}
+	if act, ok := asActor(it); ok {
+		a.Inbox = idOfItem(act.Inbox)
+		if act.Endpoints != nil {
+			a.SharedInbox = idOfItem(act.Endpoints.SharedInbox)
+		}
+		a.URL = hrefOf(act.URL)
+	}
 	if a.ID == "" || a.Inbox == "" {
 		return nil, errors.New("no id or no inbox")
 	}
-	if ep, ok := doc["endpoints"].(map[string]any); ok {
-		a.SharedInbox = str(ep["sharedInbox"])
+	if len(a.ID) > maxIDLength || len(a.Inbox) > maxIDLength || len(a.SharedInbox) > maxIDLength {
+		return nil, errIDTooLong
 	}
 	a.Keys = publicKeys(doc["publicKey"])
 	if len(a.Keys) == 0 {

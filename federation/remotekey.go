@@ -7,7 +7,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/wikipub/wikipub/federation/httpsig"
@@ -33,7 +32,7 @@ func (r *Remote) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 	if err != nil {
 		return httpsig.PublicKey{}, err
 	}
-	if r.isOurs(ownerID) {
+	if r.trust.isOurs(ownerID) {
 		// Our own actors never sign requests to us from elsewhere.
 		return httpsig.PublicKey{}, fmt.Errorf("key %s claims the local actor %s: %w", keyID, ownerID, ErrUntrustedKey)
 	}
@@ -44,7 +43,7 @@ func (r *Remote) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 		}
 		return httpsig.PublicKey{}, fmt.Errorf("owner of key %s: %w", keyID, err)
 	}
-	k, ok := owner.key(keyID)
+	k, ok := r.trust.confirmedKey(owner, keyID)
 	if !ok {
 		return httpsig.PublicKey{}, fmt.Errorf("%s does not list the key %s: %w", owner.ID, keyID, ErrUntrustedKey)
 	}
@@ -104,33 +103,9 @@ func ownerClaim(doc map[string]any, keyID string) (string, error) {
 	return "", errors.New("it names no owner for this key")
 }
 
-// isOurs reports whether id is one of our own actors (or anything under
-// our base URL).
-func (r *Remote) isOurs(id string) bool {
-	u, err := url.Parse(id)
-	if err != nil {
-		return false
-	}
-	ours, err := url.Parse(r.iris.Base)
-	if err != nil {
-		return false
-	}
-	return strings.EqualFold(u.Host, ours.Host)
-}
-
 // remoteKey is one entry of an actor's publicKey.
 type remoteKey struct {
 	ID, Owner, PEM string
-}
-
-// key returns the actor's key with exactly this id, owned by the actor.
-func (a *RemoteActor) key(id string) (remoteKey, bool) {
-	for _, k := range a.Keys {
-		if k.ID == id && (k.Owner == "" || k.Owner == a.ID) {
-			return k, true
-		}
-	}
-	return remoteKey{}, false
 }
 
 // publicKeys reads publicKey in any of its JSON-LD forms: one object, a

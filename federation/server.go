@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -38,6 +40,9 @@ type Config struct {
 	// CacheTTL bounds how stale a cached actor may be; default 1 min.
 	CacheTTL time.Duration
 	Logger   *slog.Logger
+	// Registry receives the inbox's metrics (refusals by reason); nil
+	// for none.
+	Registry prometheus.Registerer
 }
 
 // WikiReader is everything the federation side reads from the wiki:
@@ -70,6 +75,10 @@ type Server struct {
 	blocks    *BlockList
 	onSigned  func(host string)
 	onEnqueue func()
+	// trust decides what inbound requests may make us believe (trust.go);
+	// refusals answers, logs and counts what the inbox turns down.
+	trust    trust
+	refusals *refusals
 }
 
 // NewServer wires the federation side over a wiki, a store and an HTTP
@@ -91,6 +100,8 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 		verifier: httpsig.NewVerifier(remote),
 		log:      cfg.Logger,
 		docs:     newTTLCache[Ref, []byte](cfg.CacheTTL, 100_000),
+		trust:    newTrust(iris.Base),
+		refusals: newRefusals(cfg.Logger, cfg.Registry),
 	}
 	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines, coalesce: cfg.Coalesce}
 	s.talk = newTalkWriter(s, cfg.Talk)

@@ -50,6 +50,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	}
 	ua := fmt.Sprintf("wikipub/%s (+%s)", version, cfg.PublicURL)
 	outbound := federation.NewHTTPClient(cfg.AllowPrivate)
+	reg := prometheus.NewRegistry()
 	fed := federation.NewServer(federation.Config{
 		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, PublicTimelines: cfg.PublicTimelines,
 		Blocks: cfg.Blocks, Coalesce: cfg.Coalesce,
@@ -57,9 +58,8 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 			Wiki: talkWiki(client), Namespaces: cfg.TalkNamespaces, Window: cfg.TalkWindow, DailyCap: cfg.TalkDailyCap,
 			PerActorHour: cfg.TalkPerActor, PerDomainHour: cfg.TalkPerDomain, ReportsPage: cfg.ReportsPage,
 		},
-		Version: version, UserAgent: ua, Logger: log,
+		Version: version, UserAgent: ua, Logger: log, Registry: reg,
 	}, client, st, outbound)
-	reg := prometheus.NewRegistry()
 	ops := newOpsMetrics(reg)
 	deliverer := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{
 		Workers: cfg.Workers, UserAgent: ua, Logger: log, Registry: reg,

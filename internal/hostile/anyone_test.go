@@ -55,6 +55,7 @@ func TestAnyoneSignsAsAnyone(t *testing.T) {
 			if fs := tg.followers(t, tg.pageActor()); !slices.Contains(fs, bob.id) {
 				t.Fatalf("bob does not follow after his own Follow: %v", fs)
 			}
+			tg.adminSees(t, "untrusted_key", 2)
 		})
 
 		t.Run("reply under someone else's name", func(t *testing.T) {

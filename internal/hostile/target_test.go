@@ -286,3 +286,48 @@ func (tg *target) talkPage(t testing.TB) string {
 	_ = json.NewDecoder(bytes.NewReader(b)).Decode(&ans)
 	return ans.Parse.Wikitext
 }
+
+// refusals is wikipub_inbox_refusals_total{reason} from /metrics.
+func (tg *target) refusals(t testing.TB, reason string) float64 {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, tg.base+"/metrics", nil)
+	code, body := do(t, req)
+	if code != http.StatusOK {
+		t.Fatalf("GET /metrics: %d", code)
+	}
+	prefix := `wikipub_inbox_refusals_total{reason="` + reason + `"} `
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, prefix); ok {
+			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("metric line %q: %v", line, err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("/metrics has no %s", prefix)
+	return 0
+}
+
+// warned reports whether wikipub logged a refusal for reason at WARN.
+func (tg *target) warned(reason string) bool {
+	for _, l := range tg.logLines() {
+		if l["level"] == "WARN" && l["reason"] == reason {
+			return true
+		}
+	}
+	return false
+}
+
+// adminSees fails unless refusals for reason were counted at least n
+// times and logged at WARN: what an admin needs to see that a server
+// cannot talk to us, and why.
+func (tg *target) adminSees(t testing.TB, reason string, n float64) {
+	t.Helper()
+	if got := tg.refusals(t, reason); got < n {
+		t.Errorf("wikipub_inbox_refusals_total{reason=%q} = %v, want at least %v", reason, got, n)
+	}
+	if !tg.warned(reason) {
+		t.Errorf("no WARN log line with reason %q", reason)
+	}
+}

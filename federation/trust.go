@@ -1,0 +1,131 @@
+package federation
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/wikipub/wikipub/federation/store"
+)
+
+// trust is the one place that decides what an inbound request may make
+// us believe: whose key signed it, whose activity it is, which ids it may
+// use and which records it may change. Every inbound path (the key
+// resolver, the inbox, each activity's handler) asks these rules instead
+// of judging for itself. They are Mastodon's (docs/interop.md, "Trusting a
+// key"):
+//
+//   - a key is believed only when its owner, fetched from its own id,
+//     lists exactly that key id (confirmedKey; the fetch is Remote's);
+//   - our own actors never sign from elsewhere (isOurs);
+//   - an activity is its signer's: actor == signer, and the activity's id
+//     is on the signer's host (envelope);
+//   - so are the ids of the objects it creates (createdObject);
+//   - an id that belongs to one actor is never taken over by another
+//     (mayTake);
+//   - what was handled before is remembered per signer (seenKey), so no
+//     one can make us ignore someone else's activity by sending its id
+//     first.
+//
+// "Host" is the host and port, case-insensitive, without a trailing dot
+// or the scheme's default port: two servers on one machine are two hosts.
+type trust struct {
+	// ours is our own host.
+	ours string
+}
+
+func newTrust(base string) trust { return trust{ours: originOf(base)} }
+
+// originOf is an http(s) id's host as the rules compare it, or "".
+func originOf(id string) string {
+	u, err := url.Parse(id)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return ""
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	port := u.Port()
+	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		port = ""
+	}
+	if port != "" {
+		return net.JoinHostPort(host, port)
+	}
+	if strings.Contains(host, ":") { // IPv6
+		return "[" + host + "]"
+	}
+	return host
+}
+
+// sameOrigin reports whether two ids are on one host.
+func sameOrigin(a, b string) bool {
+	oa := originOf(a)
+	return oa != "" && oa == originOf(b)
+}
+
+// isOurs reports whether id is on our own host: one of our actors or
+// objects, which no remote may sign for or create.
+func (t trust) isOurs(id string) bool { return t.ours != "" && originOf(id) == t.ours }
+
+// confirmedKey returns the owner's key with exactly keyID, if the owner
+// (as fetched from its own id) lists it as its own.
+func (t trust) confirmedKey(owner *RemoteActor, keyID string) (remoteKey, bool) {
+	if t.isOurs(owner.ID) {
+		return remoteKey{}, false
+	}
+	for _, k := range owner.Keys {
+		if k.ID == keyID && (k.Owner == "" || k.Owner == owner.ID) {
+			return k, true
+		}
+	}
+	return remoteKey{}, false
+}
+
+// envelope checks an activity whose signature verified against its
+// signer: it must be the signer's own, under an id of the signer's host.
+func (t trust) envelope(act *activity) *refusal {
+	if act.Actor != act.signer {
+		// Forwarded (a reply relayed by a third server): signed by
+		// someone else, so nothing in it is believed. Not an error of the
+		// sender's: it is told it was taken.
+		return &refusal{status: 202, reason: reasonNotSignedByActor, msg: "not signed by its actor: ignored"}
+	}
+	if !sameOrigin(act.ID, act.signer) {
+		return &refusal{status: 400, reason: reasonForeignID, msg: "the activity id is not on its actor's host"}
+	}
+	return nil
+}
+
+// createdObject checks the id (and author) of an object an activity
+// creates or changes: on the signer's host, and attributed to the signer
+// when it names an author.
+func (t trust) createdObject(signer string, n *remoteNote) *refusal {
+	if n.AttributedTo != "" && n.AttributedTo != signer {
+		return &refusal{status: 202, reason: reasonNotSignedByActor, msg: "the object is someone else's: ignored"}
+	}
+	if t.isOurs(n.ID) || !sameOrigin(n.ID, signer) {
+		return &refusal{status: 400, reason: reasonForeignID, msg: "the object id is not on its actor's host"}
+	}
+	return nil
+}
+
+// mayTake says whether signer may store a record of kind under an id
+// that already has one (existing, nil when none): only over its own, of
+// the same kind.
+func (t trust) mayTake(existing *store.Interaction, signer, kind string) *refusal {
+	if existing == nil {
+		return nil
+	}
+	if existing.Actor != signer || existing.Kind != kind {
+		return &refusal{status: 403, reason: reasonTakenID, msg: "that id already names another actor's object"}
+	}
+	return nil
+}
+
+// seenKey is the replay mark of one activity of one signer: fixed-size,
+// and never the same for two signers.
+func (t trust) seenKey(signer, activityID string) string {
+	sum := sha256.Sum256([]byte(signer + "\x00" + activityID))
+	return "seen2:" + hex.EncodeToString(sum[:])
+}
