@@ -10,8 +10,8 @@ import (
 )
 
 // Inbound ActivityStreams documents are read with go-ap's vocabulary
-// types, which know JSON-LD's rule that an object may be given by its id
-// alone (object, actor, inReplyTo, attributedTo, url, icon: an IRI or an
+// types, which know JSON-LD's rule (docs/interop.md, "JSON-LD: one or
+// many") that an object may be given by its id alone (object, actor, inReplyTo, attributedTo, url, icon: an IRI or an
 // object, of which we take the id). go-ap falls short in two places,
 // which normalize fixes before go-ap sees the document:
 //
