@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -36,8 +33,7 @@ const (
 // wikipub, everything else at MediaWiki, and that signed requests survive
 // the proxy (raw path and Host kept).
 func TestProxyRouting(t *testing.T) {
-	nginxBin := proxyTestNginx(t)
-	w := testenv.MediaWiki(t)
+		w := testenv.MediaWiki(t)
 
 	ports := proxyTestPorts(t, 2)
 	nginxPort, wikipubPort := ports[0], ports[1]
@@ -70,14 +66,14 @@ func TestProxyRouting(t *testing.T) {
 	pageURL := proxy + "/wiki/Some_Page"
 
 	dir := t.TempDir()
-	ngx := startProxyTestNginx(t, nginxBin, dir, nginxPort, wikiURL.Host, fmt.Sprintf("127.0.0.1:%d", wikipubPort))
+	ngx := testenv.StartNginx(t, dir, nginxPort, wikiURL.Host, fmt.Sprintf("127.0.0.1:%d", wikipubPort))
 	d := startDaemon(t, filepath.Join(dir, "wikipub.log"),
 		"--wiki", w.API, "--listen", fmt.Sprintf("127.0.0.1:%d", wikipubPort), "--public-url", proxy,
 		"--data", filepath.Join(dir, "wikipub.db"), "--allow-private-addresses", "127.0.0.0/8",
 		"--log-format", "json", "--log-level", "debug")
 	dump := func() string {
 		wl, _ := os.ReadFile(d.logPath)
-		nl, _ := os.ReadFile(ngx.logPath)
+		nl := []byte(ngx.Log())
 		return fmt.Sprintf("--- wikipub log:\n%s\n--- nginx log:\n%s", proxyTestTail(string(wl), 40), proxyTestTail(string(nl), 40))
 	}
 
@@ -416,110 +412,4 @@ func proxyTestTail(s string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// proxyTestNginx finds nginx, installing Debian's package when it is
-// missing. On Debian 12 the "nginx" package carries the binary.
-func proxyTestNginx(t *testing.T) string {
-	return testenv.Program(t, []string{"nginx", "/usr/sbin/nginx"}, "nginx")
-}
 
-// proxyTestNginxProc is the test's own nginx, a child of the test binary.
-type proxyTestNginxProc struct {
-	cmd     *exec.Cmd
-	logPath string
-	done    chan struct{}
-}
-
-// startProxyTestNginx writes deploy/nginx/nginx.conf into dir with the
-// test's addresses and file paths (the included wikipub-*.conf files are
-// copied unchanged), checks it with nginx -t, and runs nginx in the
-// foreground as one process that dies with the test.
-func startProxyTestNginx(t *testing.T, bin, dir string, port int, wikiAddr, wikipubAddr string) *proxyTestNginxProc {
-	t.Helper()
-	src := filepath.Join("..", "..", "deploy", "nginx")
-	conf, err := os.ReadFile(filepath.Join(src, "nginx.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"wikipub-http.conf", "wikipub.conf", "wikipub-proxy.conf"} {
-		b, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tmp := filepath.Join(dir, "nginx-tmp")
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// Debian's nginx has absolute temp paths under /var/lib/nginx compiled
-	// in: the test keeps its own.
-	temps := ""
-	for _, k := range []string{"client_body", "proxy", "fastcgi", "uwsgi", "scgi"} {
-		temps += fmt.Sprintf("\n    %s_temp_path %s;", k, filepath.Join(tmp, k))
-	}
-	s := string(conf)
-	for _, r := range [][2]string{
-		{"pid /var/run/nginx.pid;", "pid " + filepath.Join(dir, "nginx.pid") + ";"},
-		{"server wikipub:8080;", "server " + wikipubAddr + ";"},
-		{"server mediawiki:80;", "server " + wikiAddr + ";"},
-		{"listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;", port)},
-		{"http {", "http {" + temps},
-	} {
-		if strings.Count(s, r[0]) != 1 {
-			t.Fatalf("deploy/nginx/nginx.conf should contain %q exactly once (the test puts its own value there)", r[0])
-		}
-		s = strings.Replace(s, r[0], r[1], 1)
-	}
-	confPath := filepath.Join(dir, "nginx.conf")
-	if err := os.WriteFile(confPath, []byte(s), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// One process (no master and workers), so it dies with its parent.
-	args := []string{"-p", dir + "/", "-c", confPath, "-e", "stderr", "-g", "daemon off; master_process off;"}
-	if out, err := exec.Command(bin, append(args, "-t")...).CombinedOutput(); err != nil {
-		t.Fatalf("nginx -t rejects the configuration made from deploy/nginx: %v\n%s\n--- %s:\n%s", err, out, confPath, s)
-	}
-	logPath := filepath.Join(dir, "nginx.log")
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = f, f
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		t.Fatalf("starting nginx: %v", err)
-	}
-	p := &proxyTestNginxProc{cmd: cmd, logPath: logPath, done: make(chan struct{})}
-	go func() {
-		cmd.Wait()
-		f.Close()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		<-p.done
-	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-		if err == nil {
-			c.Close()
-			return p
-		}
-		select {
-		case <-p.done:
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("nginx exited at start:\n%s", b)
-		default:
-		}
-		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("nginx does not listen on 127.0.0.1:%d after 10s:\n%s", port, b)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
