@@ -31,6 +31,9 @@ var actorContext = jsonld.WithContext(
 		{Term: "discoverable", IRI: "toot:discoverable"},
 		{Term: "indexable", IRI: "toot:indexable"},
 		{Term: "webfinger", IRI: "https://purl.archive.org/socialweb/webfinger#webfinger"},
+		// Mastodon's context types featured as "@id"; go-ap's context terms
+		// are plain IRIs, which the servers reading it do not mind.
+		{Term: "featured", IRI: "toot:featured"},
 	},
 )
 
@@ -41,8 +44,11 @@ type DocOptions struct {
 	// Discoverable and Indexable let Mastodon list the actors in its
 	// directory and search (both default false there).
 	Discoverable, Indexable bool
-	// SiteName and Logo come from the wiki.
-	SiteName, Logo string
+	// SiteName comes from the wiki.
+	SiteName string
+	// Icon and IconType are the avatar: a raster image (GoToSocial drops
+	// an SVG one and shows its default).
+	Icon, IconType string
 }
 
 // actorDocument renders an actor as JSON: go-ap builds the core and the
@@ -70,8 +76,8 @@ func actorDocument(a *Actor, iris IRIs, publicKeyPEM string, o DocOptions) ([]by
 	if !a.Published.IsZero() {
 		act.Published = a.Published.UTC()
 	}
-	if o.Logo != "" {
-		act.Icon = &vocab.Object{Type: vocab.ImageType, URL: vocab.IRI(o.Logo)}
+	if o.Icon != "" {
+		act.Icon = &vocab.Object{Type: vocab.ImageType, MediaType: vocab.MimeType(o.IconType), URL: vocab.IRI(o.Icon)}
 	}
 	act.PublicKey = vocab.PublicKey{ID: vocab.ID(iris.Key(a.Ref)), Owner: vocab.IRI(id), PublicKeyPem: publicKeyPEM}
 	core, err := actorContext.Marshal(act)
@@ -84,6 +90,7 @@ func actorDocument(a *Actor, iris IRIs, publicKeyPEM string, o DocOptions) ([]by
 		"indexable":                 o.Indexable,
 		"webfinger":                 a.Handle + "@" + o.Host, // FEP-2c59 prefers no acct: prefix
 		"attachment":                actorAttachments(a, o),
+		"featured":                  iris.Featured(a.Ref),
 	}
 	return appendFields(core, ext)
 }

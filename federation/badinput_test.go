@@ -1027,11 +1027,12 @@ func TestWebFingerEdgeCases(t *testing.T) {
 	})
 
 	t.Run("Uppercase", func(t *testing.T) {
-		want := "acct:finger_target@" + inst.host
-		for _, r := range []string{
-			"acct:FINGER_TARGET@" + inst.host,
-			"acct:Finger_Target@" + inst.host,
-			"acct:@FINGER_TARGET@" + inst.host,
+		// Found case-insensitively, answered with the name as asked
+		// (GoToSocial compares it byte for byte).
+		for r, want := range map[string]string{
+			"acct:FINGER_TARGET@" + inst.host:  "acct:FINGER_TARGET@" + inst.host,
+			"acct:Finger_Target@" + inst.host:  "acct:Finger_Target@" + inst.host,
+			"acct:@FINGER_TARGET@" + inst.host: "acct:FINGER_TARGET@" + inst.host,
 		} {
 			jrd := biWebFinger(t, inst, r, http.StatusOK)
 			if jrd == nil {
@@ -1051,7 +1052,7 @@ func TestWebFingerEdgeCases(t *testing.T) {
 			t.Fatalf("WebFinger of %q answers %d %s", r, resp.StatusCode, bytes.TrimSpace(b))
 		}
 		var jrd map[string]any
-		if err := json.Unmarshal(b, &jrd); err != nil || jrd["subject"] != "acct:finger_target@"+inst.host {
+		if err := json.Unmarshal(b, &jrd); err != nil || jrd["subject"] != "acct:Finger_Target@"+inst.host {
 			t.Errorf("WebFinger %q: %s (%v)", r, b, err)
 		}
 	})

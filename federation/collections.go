@@ -86,6 +86,18 @@ func (s *Server) following(w http.ResponseWriter, r *http.Request) {
 	s.writeAS(w, r, c)
 }
 
+// featured is the empty collection of pinned posts: GoToSocial and Mastodon
+// read an actor's featured collection, and we pin nothing.
+func (s *Server) featured(w http.ResponseWriter, r *http.Request) {
+	ref, _, ok := s.collectionActor(w, r)
+	if !ok {
+		return
+	}
+	c := vocab.OrderedCollectionNew(vocab.ID(s.iris.Featured(ref)))
+	c.OrderedItems = vocab.ItemCollection{}
+	s.writeAS(w, r, c)
+}
+
 // outboxPageSize is how many posts one outbox page holds.
 const outboxPageSize = 20
 

@@ -145,7 +145,8 @@ func TestFollowEndToEnd(t *testing.T) {
 						t.Fatalf("WebFinger of the page URL of %q: subject %v, want acct:%s@%s", c.title, jrd["subject"], c.handle, inst.host)
 					}
 				}
-				// Typed with capitals, as people do: answered with the lowercase subject.
+				// Typed with capitals, as people do: answered with the subject
+				// as typed, and the actor's handle is the canonical one.
 				a, err := peer.Lookup(ctx, strings.ToUpper(c.handle[:1])+c.handle[1:]+"@"+inst.host)
 				if err != nil {
 					t.Fatalf("looking up %q (%s): %v", c.handle, c.title, err)
@@ -162,10 +163,14 @@ func TestFollowEndToEnd(t *testing.T) {
 			}
 
 			// The redirect's handle resolves to its target's actor and answers
-			// with the target's canonical subject (Mastodon re-fingers it).
+			// with the handle asked as the subject (GoToSocial needs exactly
+			// that; Mastodon re-fingers the actor's preferredUsername).
 			jrd := webfingerJRD(t, inst.base, "acct:einstein@"+inst.host)
-			if jrd["subject"] != "acct:albert_einstein@"+inst.host || !selfLinks(jrd, actors["albert_einstein"].ID) {
-				t.Errorf("the redirect Einstein: %v; want subject albert_einstein and self %s", jrd, actors["albert_einstein"].ID)
+			if jrd["subject"] != "acct:einstein@"+inst.host || !selfLinks(jrd, actors["albert_einstein"].ID) {
+				t.Errorf("the redirect Einstein: %v; want subject einstein and self %s", jrd, actors["albert_einstein"].ID)
+			}
+			if _, err := peer.Lookup(ctx, "einstein@"+inst.host); err != nil {
+				t.Errorf("looking up the redirect's handle: %v", err)
 			}
 
 			for _, h := range []string{"albert_einstein", "user.jurgen.muller"} {

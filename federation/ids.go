@@ -54,6 +54,9 @@ func (i IRIs) Followers(r Ref) string { return i.Actor(r) + "/followers" }
 // Following is an actor's following collection (always empty).
 func (i IRIs) Following(r Ref) string { return i.Actor(r) + "/following" }
 
+// Featured is the actor's (empty) collection of pinned posts.
+func (i IRIs) Featured(r Ref) string { return i.Actor(r) + "/featured" }
+
 // SharedInbox is the one inbox for the whole wiki.
 func (i IRIs) SharedInbox() string { return i.Base + "/ap/inbox" }
 

@@ -36,15 +36,36 @@ type Note struct {
 	Sensitive    bool      `json:"sensitive"`
 	Attachment   []Media   `json:"attachment,omitempty"`
 	// Replies, Likes and Shares are the post's collections, which servers
-	// (GoToSocial) fetch.
-	Replies string `json:"replies,omitempty"`
-	Likes   string `json:"likes,omitempty"`
-	Shares  string `json:"shares,omitempty"`
+	// (GoToSocial) fetch. Replies is embedded with its first page, as
+	// Mastodon does: GoToSocial warns about a bare link on every fetch.
+	Replies *embeddedCollection `json:"replies,omitempty"`
+	Likes   string              `json:"likes,omitempty"`
+	Shares  string              `json:"shares,omitempty"`
 }
 
-// withCollections fills in the post's collection ids.
+// embeddedCollection is a collection given inline with its first page; the
+// page carries no items (they are listed at the collection's own URL).
+type embeddedCollection struct {
+	ID    string            `json:"id"`
+	Type  string            `json:"type"`
+	First embeddedFirstPage `json:"first"`
+}
+
+type embeddedFirstPage struct {
+	ID     string `json:"id"`
+	Type   string `json:"type"`
+	PartOf string `json:"partOf"`
+	Next   string `json:"next"`
+	Items  []any  `json:"orderedItems"`
+}
+
+// withCollections fills in the post's collections.
 func (n Note) withCollections() Note {
-	n.Replies, n.Likes, n.Shares = n.ID+"/replies", n.ID+"/likes", n.ID+"/shares"
+	replies := n.ID + "/replies"
+	n.Replies = &embeddedCollection{ID: replies, Type: "OrderedCollection", First: embeddedFirstPage{
+		ID: replies + "?page=true&embedded=true", Type: "OrderedCollectionPage", PartOf: replies, Next: replies + "?page=true", Items: []any{},
+	}}
+	n.Likes, n.Shares = n.ID+"/likes", n.ID+"/shares"
 	return n
 }
 

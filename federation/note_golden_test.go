@@ -170,6 +170,9 @@ func (w *goldenWiki) Contributions(context.Context, int64, string, int) ([]wiki.
 }
 
 func (w *goldenWiki) EditCount(context.Context, string) (int, error) { return 0, errGoldenWiki }
+func (w *goldenWiki) Asset(context.Context, string) ([]byte, string, error) {
+	return nil, "", errGoldenWiki
+}
 
 // goldenNoNetwork fails every outbound request: publishing must not need any.
 type goldenNoNetwork struct{}
@@ -341,7 +344,7 @@ func goldenCases() []goldenCase {
 			text:        "Ada Lovelace deleted Einstein's violin: G11: Unambiguous advertising",
 			url:         pageURL("Einstein's violin"),
 			page:        Ref{KindPage, pgViolin},
-			extra:       []string{"Delete"},
+			extra:       []string{"Update", "Delete"},
 			mustContain: []string{`<a href="https://wiki.example/wiki/Project:Speedy#G11">G11</a>`},
 		},
 		{
@@ -353,6 +356,7 @@ func goldenCases() []goldenCase {
 			url:         pageURL("Mileva Marić"),
 			page:        Ref{KindPage, pgMileva},
 			announcedBy: 0, // log posts are not boosted: they cannot be fetched by id
+			extra:       []string{"Update"},
 			mustContain: []string{`<a href="https://wiki.example/wiki/Talk:Mileva_Mari%C4%87">talk</a>`},
 		},
 		{
@@ -722,13 +726,23 @@ func TestNoteGoldenAssertions(t *testing.T) {
 						t.Errorf("Delete = %s", d.Activity)
 					}
 				case "Update":
+					// The actor as it is after the change: renamed by a move,
+					// its bio saying so after a deletion, and not after a
+					// restoration.
 					var a struct {
 						Actor  string
-						Object struct{ ID, Name, Type string }
+						Object struct{ ID, Name, Type, Summary string }
 					}
 					json.Unmarshal(d.Activity, &a)
-					if a.Actor != pageID || a.Object.ID != pageID || a.Object.Name != "Hermann Einstein" {
+					wantName := p.c.Title
+					if p.c.Move != nil {
+						wantName = p.c.Move.TargetTitle
+					}
+					if a.Actor != pageID || a.Object.ID != pageID || a.Object.Name != wantName {
 						t.Errorf("Update = %s", d.Activity)
+					}
+					if deleted := strings.Contains(a.Object.Summary, "was deleted"); deleted != (p.c.Kind == wiki.KindDelete) {
+						t.Errorf("after %s the actor's bio reads %q", p.c.Kind, a.Object.Summary)
 					}
 				}
 			}

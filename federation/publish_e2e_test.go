@@ -125,9 +125,19 @@ func TestPublishEndToEnd(t *testing.T) {
 			}
 			einstein, ed := actors["albert_einstein"].ID, actors["user.editor_two"].ID
 			created := func(a map[string]any) bool { return typ(a) == "Create" }
+			// fan follows only the editor, on a server of its own.
+			fan := fedpeer.New(t)
+			fanFollow, err := fan.Follow(ctx, actors["user.editor_two"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := fan.WaitAccept(ctx, fanFollow); err != nil {
+				t.Fatal(err)
+			}
 
 			// An edit by a followed editor on a followed page: one Create
-			// from the page, one Announce from the editor.
+			// from the page, one Announce from the editor for those who
+			// follow only the editor; who follows both gets the post once.
 			revA := editor.Edit(t, "Albert Einstein", "Born in [[Ulm]].", "[[Ulm]] birth place")
 			noteA := fmt.Sprintf("%s/ap/rev/%d", inst.base, revA)
 			c := waitActivity(t, ctx, peer, "the edit's Create", func(a map[string]any) bool { return created(a) && objectID(a) == noteA })
@@ -141,7 +151,7 @@ func TestPublishEndToEnd(t *testing.T) {
 			if cc, _ := object(c)["cc"].([]any); !slices.Contains(cc, any("https://www.w3.org/ns/activitystreams#Public")) {
 				t.Errorf("edit post is not unlisted (Public in cc): %v", object(c)["cc"])
 			}
-			waitActivity(t, ctx, peer, "the editor's Announce", func(a map[string]any) bool {
+			waitActivity(t, ctx, fan, "the editor's Announce", func(a map[string]any) bool {
 				return typ(a) == "Announce" && a["actor"] == ed && objectID(a) == noteA
 			})
 
@@ -260,8 +270,13 @@ func TestPublishEndToEnd(t *testing.T) {
 					t.Errorf("activity %s arrived %d times", id, n)
 				}
 			}
-			for _, rj := range peer.Rejected() {
-				t.Errorf("the peer refused: %+v", rj)
+			for _, d := range activities(peer) {
+				if typ(d.Activity) == "Announce" && objectID(d.Activity) == noteA {
+					t.Errorf("who follows both the page and the editor got the editor's boost too: %s", d.Body)
+				}
+			}
+			for _, rj := range append(peer.Rejected(), fan.Rejected()...) {
+				t.Errorf("a peer refused: %+v", rj)
 			}
 		})
 	}

@@ -40,6 +40,26 @@ func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) er
 	return p.publish(ctx, c, page, nil, p.logNote(c, page, content))
 }
 
+// restored brings a deleted page's actor back on its followers' servers
+// (an Update: the bio no longer says it was deleted) and posts the
+// restoration.
+func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
+	ref := Ref{Kind: KindPage, ID: c.PageID}
+	p.s.resolver.Forget(ref)
+	p.s.docs.drop(ref)
+	if ok, err := p.followed(ctx, ref); err != nil || !ok {
+		return err
+	}
+	page, err := p.pageActor(ctx, c.PageID)
+	if err != nil || page == nil {
+		return err
+	}
+	if err := p.updateActor(ctx, page, c.LogID); err != nil {
+		return err
+	}
+	return p.pageLog(ctx, c, "restored")
+}
+
 // move renames the page's actor on followers' servers (an Update with the
 // new name and handle; the id stays) and posts the move. The old handle
 // keeps pointing at the actor: handles are never given to another.
@@ -54,31 +74,8 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 	if err != nil || page == nil {
 		return err
 	}
-	followers, err := p.followersOf(ctx, page)
-	if err != nil {
+	if err := p.updateActor(ctx, page, c.LogID); err != nil {
 		return err
-	}
-	if len(followers.inboxes) > 0 {
-		doc, err := p.s.actorDoc(ctx, page)
-		if err != nil {
-			return err
-		}
-		actorID := p.s.iris.Actor(ref)
-		update, err := json.Marshal(map[string]any{
-			"@context": "https://www.w3.org/ns/activitystreams",
-			"id":       actorID + "#updates/" + strconv.FormatInt(c.LogID, 10), "type": "Update",
-			"actor": actorID, "to": []string{Public}, "object": json.RawMessage(doc),
-		})
-		if err != nil {
-			return err
-		}
-		var ds []store.Delivery
-		for _, inbox := range followers.inboxes {
-			ds = append(ds, delivery(actorID+"#updates/"+strconv.FormatInt(c.LogID, 10), actorID, inbox, update))
-		}
-		if err := p.s.enqueue(ctx, ds...); err != nil {
-			return err
-		}
 	}
 	ed, err := p.editor(ctx, c)
 	if err != nil {
@@ -92,6 +89,37 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 	}
 	content := logContent(site, c, ed, "moved "+link(site.PageURL(from), from)+" to "+link(site.PageURL(to), to))
 	return p.publish(ctx, c, page, nil, p.logNote(c, page, content))
+}
+
+// updateActor sends the page actor's document as it is now to its
+// followers (an Update; the id stays), so their servers show the new
+// name, handle or bio at once rather than at their next refresh. The
+// update id is derived from the log event that caused it.
+func (p *Publisher) updateActor(ctx context.Context, page *Actor, logID int64) error {
+	p.s.docs.drop(page.Ref)
+	followers, err := p.followersOf(ctx, page)
+	if err != nil || len(followers.inboxes) == 0 {
+		return err
+	}
+	doc, err := p.s.actorDoc(ctx, page)
+	if err != nil {
+		return err
+	}
+	actorID := p.s.iris.Actor(page.Ref)
+	id := actorID + "#updates/" + strconv.FormatInt(logID, 10)
+	update, err := json.Marshal(map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams",
+		"id":       id, "type": "Update",
+		"actor": actorID, "to": []string{Public}, "object": json.RawMessage(doc),
+	})
+	if err != nil {
+		return err
+	}
+	var ds []store.Delivery
+	for _, inbox := range followers.inboxes {
+		ds = append(ds, delivery(id, actorID, inbox, update))
+	}
+	return p.s.enqueue(ctx, ds...)
 }
 
 // pageDeleted withdraws every post of a deleted page from the servers it
@@ -110,6 +138,10 @@ func (p *Publisher) pageDeleted(ctx context.Context, c *wiki.Change) error {
 	p.s.resolver.Forget(Ref{Kind: KindPage, ID: c.PageID})
 	page, err := p.s.resolver.deletedPage(ctx, c)
 	if err != nil || page == nil {
+		return err
+	}
+	// Its bio now says the page was deleted.
+	if err := p.updateActor(ctx, page, c.LogID); err != nil {
 		return err
 	}
 	ed, err := p.editor(ctx, c)

@@ -48,13 +48,16 @@ func (p *Publisher) Handle(ctx context.Context, changes []wiki.Change) error {
 func (p *Publisher) one(ctx context.Context, c *wiki.Change) error {
 	switch c.Kind {
 	case wiki.KindNew, wiki.KindEdit:
+		if isOptInPage(c) {
+			return nil // an editor's settings for us, not news
+		}
 		return p.edit(ctx, c)
 	case wiki.KindMove:
 		return p.move(ctx, c)
 	case wiki.KindDelete:
 		return p.pageDeleted(ctx, c)
 	case wiki.KindRestore:
-		return p.pageLog(ctx, c, "restored")
+		return p.restored(ctx, c)
 	case wiki.KindProtect:
 		return p.pageLog(ctx, c, protectVerb(c.LogAction))
 	case wiki.KindUpload:
@@ -66,6 +69,11 @@ func (p *Publisher) one(ctx context.Context, c *wiki.Change) error {
 	}
 	// Blocks, new accounts and other logs: nobody follows them.
 	return nil
+}
+
+// isOptInPage recognises an editor's opt-in page, User:Name/wikipub.json.
+func isOptInPage(c *wiki.Change) bool {
+	return c.Namespace == 2 && strings.HasSuffix(c.Title, OptInPage)
 }
 
 func protectVerb(action string) string {
@@ -134,16 +142,18 @@ func (p *Publisher) editor(ctx context.Context, c *wiki.Change) (Editor, error) 
 // named "~2024-1" and so on): like IP editors, they are never actors.
 func isTemporaryAccount(name string) bool { return strings.HasPrefix(name, "~") }
 
-// audience is one actor's followers, as distinct inboxes.
+// audience is one actor's followers, as distinct inboxes, and who is
+// behind each.
 type audience struct {
 	actor   *Actor
 	inboxes []string
+	members map[string][]string // inbox → follower ids
 }
 
 // followersOf lists the distinct inboxes of an actor's followers, shared
 // inboxes preferred: one POST per server, not per follower.
 func (p *Publisher) followersOf(ctx context.Context, a *Actor) (audience, error) {
-	aud := audience{actor: a}
+	aud := audience{actor: a, members: map[string][]string{}}
 	if a == nil {
 		return aud, nil
 	}
@@ -166,6 +176,7 @@ func (p *Publisher) followersOf(ctx context.Context, a *Actor) (audience, error)
 				seen[inbox] = true
 				aud.inboxes = append(aud.inboxes, inbox)
 			}
+			aud.members[inbox] = append(aud.members[inbox], f.ID)
 		}
 		if len(page) < 1000 {
 			return aud, nil
@@ -303,14 +314,26 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	}
 	if booster != nil && len(boosters.inboxes) > 0 {
 		boosterID := p.s.iris.Actor(booster.Ref)
+		// The boost is dated after the post: GoToSocial orders a home
+		// timeline by ids made from these dates and hides a boost only when
+		// the original comes before it (docs/interop.md, "Seeing an edit
+		// once").
 		announce := map[string]any{
 			"@context": "https://www.w3.org/ns/activitystreams",
 			"id":       note.ID + "/announce/" + strconv.FormatInt(booster.Ref.ID, 10), "type": "Announce",
-			"actor": boosterID, "published": note.Published, "object": note.ID,
+			"actor": boosterID, "published": note.Published.Add(time.Second), "object": note.ID,
 			"to": []string{p.s.iris.Followers(booster.Ref)}, "cc": []string{Public, authorID},
 		}
-		if err := add(announce, boosterID, boosters.inboxes); err != nil {
+		boostTo, after := boostInboxes(authors, boosters)
+		if err := add(announce, boosterID, boostTo); err != nil {
 			return err
+		}
+		// Where the post goes too, the boost goes a moment later, so the
+		// server has the post when the boost comes and hides it.
+		for i := len(ds) - len(boostTo); i < len(ds); i++ {
+			if after[ds[i].Inbox] {
+				ds[i].NextAttempt = ds[i].NextAttempt.Add(boostLag)
+			}
 		}
 	}
 	recipients := append(append([]string{}, authors.inboxes...), boosters.inboxes...)
@@ -326,6 +349,42 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	}
 	p.log.InfoContext(ctx, "published", "object", note.ID, "actor", author.Handle, "deliveries", len(ds))
 	return nil
+}
+
+// boostLag is how long a boost waits behind the post on a server that gets
+// both.
+const boostLag = time.Second
+
+// boostInboxes picks where the editor's boost must go: every inbox behind
+// which someone follows the editor but not the page. An inbox whose
+// editor-followers all follow the page too gets the post already, and a
+// boost would show it twice on servers that do not hide repeats. after
+// marks the chosen inboxes on a server that also gets the post: the
+// server puts a boost in the timeline of every local follower of the
+// booster, whichever inbox it came to, and hides it only when the post is
+// there first.
+func boostInboxes(authors, boosters audience) (inboxes []string, after map[string]bool) {
+	pageFollowers := map[string]bool{}
+	postHosts := map[string]bool{}
+	for inbox, ids := range authors.members {
+		postHosts[hostOf(inbox)] = true
+		for _, id := range ids {
+			pageFollowers[id] = true
+		}
+	}
+	after = map[string]bool{}
+	for _, inbox := range boosters.inboxes {
+		for _, id := range boosters.members[inbox] {
+			if !pageFollowers[id] {
+				inboxes = append(inboxes, inbox)
+				if postHosts[hostOf(inbox)] {
+					after[inbox] = true
+				}
+				break
+			}
+		}
+	}
+	return inboxes, after
 }
 
 // hiddenBits is what the wiki hides of a change, as a revision-deletion mask.

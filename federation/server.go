@@ -55,6 +55,7 @@ type WikiReader interface {
 	PageHistory(ctx context.Context, pageID int64, cont string, limit int) ([]wiki.Change, string, error)
 	Contributions(ctx context.Context, userID int64, cont string, limit int) ([]wiki.Change, string, error)
 	EditCount(ctx context.Context, title string) (int, error)
+	AssetFetcher
 }
 
 // Server answers the Fediverse: WebFinger, NodeInfo, actors, collections
@@ -79,6 +80,7 @@ type Server struct {
 	// refusals answers, logs and counts what the inbox turns down.
 	trust    trust
 	refusals *refusals
+	avatars  *wikiAvatar
 }
 
 // NewServer wires the federation side over a wiki, a store and an HTTP
@@ -106,6 +108,7 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines, coalesce: cfg.Coalesce}
 	s.talk = newTalkWriter(s, cfg.Talk)
 	s.blocks = NewBlockList(st, cfg.Blocks)
+	s.avatars = &wikiAvatar{fetch: w, logoURL: w.Site().Logo, siteName: w.Site().SiteName, log: cfg.Logger}
 	return s
 }
 
@@ -139,7 +142,15 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	if site.Script != "" && strings.HasPrefix(site.Script, "/") {
 		mux.HandleFunc("GET "+site.Script, s.wikiPage)
 	}
+	mux.HandleFunc("GET /ap/avatar", s.avatar)
 	mux.HandleFunc("GET /ap/instance", s.actor)
+	// Every collection an actor advertises answers, the instance's too:
+	// GoToSocial counts them and logs each 404.
+	mux.HandleFunc("GET /ap/instance/followers", s.followers)
+	mux.HandleFunc("GET /ap/instance/following", s.following)
+	mux.HandleFunc("GET /ap/instance/outbox", s.outbox)
+	mux.HandleFunc("GET /ap/instance/featured", s.featured)
+	mux.HandleFunc("GET /ap/{kind}/{id}/featured", s.featured)
 	mux.HandleFunc("GET /ap/{kind}/{id}", s.actor)
 	mux.HandleFunc("GET /ap/{kind}/{id}/followers", s.followers)
 	mux.HandleFunc("GET /ap/{kind}/{id}/following", s.following)
@@ -220,9 +231,10 @@ func (s *Server) actorDoc(ctx context.Context, a *Actor) ([]byte, error) {
 		return nil, err
 	}
 	site := s.wiki.Site()
+	icon := s.avatars.get(ctx)
 	doc, err := actorDocument(a, s.iris, key.publicPEM, DocOptions{
 		Host: s.host(), Discoverable: s.cfg.Discoverable, Indexable: s.cfg.Indexable,
-		SiteName: site.SiteName, Logo: site.Logo,
+		SiteName: site.SiteName, Icon: s.avatarURL(icon), IconType: icon.mediaType,
 	})
 	if err != nil {
 		return nil, err

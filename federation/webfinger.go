@@ -21,15 +21,20 @@ type jrdLink struct {
 	Template string `json:"template,omitempty"`
 }
 
-// webfinger answers for acct:handle@host (case-insensitively, with the
-// canonical lowercase subject), for our actor ids, and for wiki page URLs.
+// webfinger answers for acct:handle@host (case-insensitively), for our
+// actor ids, and for wiki page URLs. An acct: query is answered with the
+// handle that was asked as the subject, also when it is an old handle of a
+// moved page or a redirect's: GoToSocial requires the subject to be
+// exactly what it asked for, and Mastodon then re-fingers the actor's
+// preferredUsername, which loops back (docs/interop.md, "WebFinger").
+// Other resources get the canonical handle.
 func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) {
 	res := strings.TrimSpace(r.URL.Query().Get("resource"))
 	if res == "" {
 		writeError(w, http.StatusBadRequest, "resource parameter missing")
 		return
 	}
-	a, err := s.webfingerActor(r, res)
+	a, asked, err := s.webfingerActor(r, res)
 	if err != nil {
 		if errors.Is(err, errForeignHost) {
 			writeError(w, http.StatusNotFound, err.Error())
@@ -39,9 +44,12 @@ func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := s.iris.Actor(a.Ref)
+	if asked == "" {
+		asked = a.Handle
+	}
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	writeJSON(w, "application/jrd+json", jrd{
-		Subject: "acct:" + a.Handle + "@" + s.host(),
+		Subject: "acct:" + asked + "@" + s.host(),
 		Aliases: []string{id, a.URL},
 		Links: []jrdLink{
 			{Rel: "self", Type: ContentType, Href: id},
@@ -52,7 +60,9 @@ func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) {
 
 var errForeignHost = errors.New("that resource is not on this server")
 
-func (s *Server) webfingerActor(r *http.Request, res string) (*Actor, error) {
+// webfingerActor finds the actor a resource names, and for an acct:
+// resource the user part as it was asked.
+func (s *Server) webfingerActor(r *http.Request, res string) (a *Actor, asked string, err error) {
 	ctx := r.Context()
 	// URI schemes are case-insensitive (RFC 3986).
 	if len(res) > 5 && strings.EqualFold(res[:5], "acct:") {
@@ -60,14 +70,17 @@ func (s *Server) webfingerActor(r *http.Request, res string) (*Actor, error) {
 		acct = strings.TrimPrefix(acct, "@")
 		name, host, ok := strings.Cut(acct, "@")
 		if !ok || !strings.EqualFold(host, s.host()) {
-			return nil, fmt.Errorf("%w: %s", errForeignHost, res)
+			return nil, "", fmt.Errorf("%w: %s", errForeignHost, res)
 		}
-		return s.resolver.ByHandle(ctx, name)
+		a, err := s.resolver.ByHandle(ctx, name)
+		return a, name, err
 	}
 	if ref, ok := s.iris.ParseActor(res); ok {
-		return s.resolver.follow(ctx, ref)
+		a, err := s.resolver.follow(ctx, ref)
+		return a, "", err
 	}
-	return s.resolver.ByPageURL(ctx, res)
+	a, err = s.resolver.ByPageURL(ctx, res)
+	return a, "", err
 }
 
 // hostMeta is the XRD pointer to WebFinger that some servers still read.

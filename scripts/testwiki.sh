@@ -104,7 +104,7 @@ create() { # create DIR PORT
 PHP
 	maint "$dir" createAndPromote.php --force --bot --sysop "$ADMIN_USER" "$ADMIN_PASS" >>"$dir/logs/install.log" 2>&1 || true
 	maint "$dir" createBotPassword.php --appid "$BOT_APPID" \
-		--grants basic,highvolume,editpage,createeditmovepage,delete,patrol,protect,blockusers,uploadfile,oversight,createaccount \
+		--grants basic,highvolume,editpage,createeditmovepage,delete,patrol,protect,blockusers,uploadfile,oversight,createaccount,editmycssjs \
 		"$ADMIN_USER" "$BOT_PASS" >>"$dir/logs/install.log" 2>&1 ||
 		{ cat "$dir/logs/install.log" >&2; return 1; }
 	cat >"$dir/router.php" <<PHP

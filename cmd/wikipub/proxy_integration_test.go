@@ -33,7 +33,7 @@ const (
 // wikipub, everything else at MediaWiki, and that signed requests survive
 // the proxy (raw path and Host kept).
 func TestProxyRouting(t *testing.T) {
-		w := testenv.MediaWiki(t)
+	w := testenv.MediaWiki(t)
 
 	ports := proxyTestPorts(t, 2)
 	nginxPort, wikipubPort := ports[0], ports[1]
@@ -411,5 +411,3 @@ func proxyTestTail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-

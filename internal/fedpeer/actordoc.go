@@ -1,6 +1,9 @@
 package fedpeer
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 // actorDocument renders the user as a conformant Mastodon-style Person.
 // With full unset it renders the key stub served to unsigned GETs under
@@ -45,8 +48,16 @@ func (p *Peer) actorDocument(r *http.Request, full bool) map[string]any {
 
 // webfingerDocument renders the JRD for the user.
 func (p *Peer) webfingerDocument(r *http.Request) map[string]any {
+	// The subject names the user as asked, as the servers that GoToSocial
+	// talks to must (it compares the names byte for byte).
+	user := p.cfg.username
+	if acct, ok := strings.CutPrefix(r.URL.Query().Get("resource"), "acct:"); ok {
+		if i := strings.LastIndexByte(acct, '@'); i > 0 {
+			user = acct[:i]
+		}
+	}
 	jrd := map[string]any{
-		"subject": "acct:" + p.cfg.username + "@" + p.host,
+		"subject": "acct:" + user + "@" + p.host,
 		"aliases": []any{p.ActorID()},
 		"links": []any{
 			map[string]any{"rel": "self", "type": "application/activity+json", "href": p.ActorID()},

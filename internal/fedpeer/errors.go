@@ -11,8 +11,8 @@ var (
 	ErrWebFingerStatus = errors.New("webfinger did not answer 200")
 	// ErrWebFingerContentType: WebFinger must answer application/jrd+json or application/json.
 	ErrWebFingerContentType = errors.New("webfinger response is not application/jrd+json or application/json")
-	// ErrSubjectMismatch: the WebFinger subject must be the canonical lowercase acct: handle.
-	ErrSubjectMismatch = errors.New("webfinger subject is not the canonical lowercase handle")
+	// ErrSubjectMismatch: the WebFinger subject must name exactly the user that was asked.
+	ErrSubjectMismatch = errors.New("webfinger subject does not name the user that was asked")
 	// ErrUsernameFormat: Mastodon and Misskey reject usernames outside their patterns.
 	ErrUsernameFormat = errors.New("unsupported username format in webfinger response")
 	// ErrNoSelfLink: WebFinger needs a rel=self link of type application/activity+json.

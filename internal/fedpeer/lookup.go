@@ -22,10 +22,9 @@ func (p *Peer) Lookup(ctx context.Context, handle string) (*RemoteActor, error) 
 	if err != nil {
 		return nil, fmt.Errorf("fedpeer: lookup %s: %w", handle, err)
 	}
-	if !strings.EqualFold(a.PreferredUsername, jr.Username) {
-		return nil, fmt.Errorf("fedpeer: lookup %s: %w: preferredUsername %q, webfinger %q",
-			handle, ErrUsernameMismatch, a.PreferredUsername, jr.Username)
-	}
+	// preferredUsername may differ from the handle that was asked (an old
+	// handle, a redirect's): like Mastodon's check_webfinger!, confirmActor
+	// re-fingers preferredUsername and requires it to loop back.
 	if err := p.confirmActor(ctx, a); err != nil {
 		return nil, fmt.Errorf("fedpeer: lookup %s: %w", handle, err)
 	}

@@ -17,9 +17,10 @@ type jrdResult struct {
 }
 
 // webfinger resolves user@host like Mastodon and GoToSocial: JSON content
-// type, subject equal to the canonical lowercase acct: of what was asked
-// (so the typed handle matches case-insensitively), a username both
-// Mastodon and Misskey accept, and a rel=self ActivityPub link.
+// type, a subject whose user part is exactly what was asked (GoToSocial's
+// fingerRemoteAccount compares it byte for byte; Mastodon's
+// ResolveAccountService ignores case), a username both Mastodon and
+// Misskey accept, and a rel=self ActivityPub link.
 func (p *Peer) webfinger(ctx context.Context, user, host string) (*jrdResult, error) {
 	resource := "acct:" + user + "@" + host
 	q := strings.NewReplacer("%3A", ":", "%40", "@").Replace(url.QueryEscape(resource))
@@ -47,8 +48,8 @@ func (p *Peer) webfinger(ctx context.Context, user, host string) (*jrdResult, er
 	if err := checkUsername(acct[:at]); err != nil {
 		return nil, fmt.Errorf("webfinger %s: %w", resource, err)
 	}
-	if want := "acct:" + strings.ToLower(user) + "@" + strings.ToLower(host); subject != want {
-		return nil, fmt.Errorf("%w: asked %s, subject %q, want %q", ErrSubjectMismatch, resource, subject, want)
+	if acct[:at] != user || !strings.EqualFold(acct[at+1:], host) {
+		return nil, fmt.Errorf("%w: asked %s, subject %q", ErrSubjectMismatch, resource, subject)
 	}
 	href := selfLink(jrd)
 	if href == "" {

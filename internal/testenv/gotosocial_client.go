@@ -190,11 +190,18 @@ func (u *GTSUser) Relationship(id string) (*Relationship, error) {
 	return &rs[0], nil
 }
 
-// Home is the home timeline, newest first, each entry once (GoToSocial
-// may list an entry twice at the default limit).
+// Home is the first page of the home timeline, newest first, as an app
+// asks for it (GoToSocial's default of 20 entries), each entry once.
+//
+// GoToSocial serves the page from its timeline cache, which hides a boost
+// of a post already shown; when the cache holds fewer entries than the
+// page, it fills the page from its database without that filter and lists
+// cached entries again (internal/cache/timeline/status.go, Load and
+// loadStatusTimeline in its source; docs/interop.md). A fresh account with a short timeline sees that;
+// the journey reads its counts once the timelines are longer than a page.
 func (u *GTSUser) Home() ([]Status, error) {
 	var ss []Status
-	if err := u.call(http.MethodGet, "/api/v1/timelines/home", url.Values{"limit": {"40"}}, &ss); err != nil {
+	if err := u.call(http.MethodGet, "/api/v1/timelines/home", nil, &ss); err != nil {
 		return nil, err
 	}
 	seen := map[string]bool{}
