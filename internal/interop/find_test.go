@@ -41,12 +41,18 @@ func (j *journey) find(t *testing.T) {
 		t.Errorf("GoToSocial shows %d followers, the collection says %d", acc.FollowersCount, total)
 	}
 
-	ed, err := j.edFan.FindAccount("@user." + strings.ToLower(j.editor) + "@" + j.domain)
+	edHandle := "@user." + strings.ToLower(j.editor) + "@" + j.domain
+	ed, err := j.both.FindAccount(edHandle)
 	if err != nil {
 		t.Fatalf("searching the editor: %v", err)
 	}
 	j.edAcc = ed.ID
-	if got, err := j.edFan.FindAccount(j.edActor); err != nil || got.ID != ed.ID {
+	ed2, err := j.edFan.FindAccount(edHandle)
+	if err != nil {
+		t.Fatalf("searching the editor on the second server: %v", err)
+	}
+	j.edAcc2 = ed2.ID
+	if got, err := j.edFan.FindAccount(j.edActor); err != nil || got.ID != ed2.ID {
 		t.Errorf("searching the editor's actor id %s: %v (%+v)", j.edActor, err, got)
 	}
 	checkProfile(t, ed, "user."+strings.ToLower(j.editor)+"@"+j.domain, j.editor)

@@ -20,7 +20,7 @@ func (j *journey) follow(t *testing.T) {
 		actor   string
 	}{
 		{j.pageFan, j.pageAcc, j.pageActor},
-		{j.edFan, j.edAcc, j.edActor},
+		{j.edFan, j.edAcc2, j.edActor},
 		{j.both, j.pageAcc, j.pageActor},
 		{j.both, j.edAcc, j.edActor},
 	} {
@@ -71,7 +71,7 @@ func (j *journey) unfollow(t *testing.T) {
 
 // inFollowers checks whether who is listed in actor's followers.
 func (j *journey) inFollowers(actor string, who *testenv.GTSUser, want bool) error {
-	id := gts.URL + "/users/" + who.Name
+	id := who.ActorID()
 	_, items := j.collection(strings.TrimPrefix(actor, j.public) + "/followers")
 	if slices.Contains(items, id) != want {
 		return fmt.Errorf("%s in %s/followers: %t, want %t (items %q)", id, actor, !want, want, items)

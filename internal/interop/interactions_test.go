@@ -26,7 +26,7 @@ func (j *journey) likesAndBoosts(t *testing.T) {
 		{"unfavourite", 0, 1},
 		{"unreblog", 0, 0},
 	} {
-		if err := j.edFan.Act(j.lastStatus, step.action); err != nil {
+		if err := j.both.Act(j.lastStatus, step.action); err != nil {
 			t.Fatalf("%s: %v", step.action, err)
 		}
 		if _, err := eventually(15*time.Second, func() error {

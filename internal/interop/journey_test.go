@@ -41,8 +41,10 @@ type journey struct {
 	title, editor      string
 	pageActor, edActor string
 	// pageFan follows only the page, edFan only the editor, both both.
+	// GoToSocial's account ids are per server: pageAcc and edAcc are as
+	// gts knows them, edAcc2 as gts2 does.
 	pageFan, edFan, both *testenv.GTSUser
-	pageAcc, edAcc       string // GoToSocial's account ids
+	pageAcc, edAcc, edAcc2 string // GoToSocial's account ids
 	lastRev              int64
 	lastStatus           string           // GoToSocial's id of the latest edit's post
 	statuses             map[int64]string // revision → GoToSocial's id of its post
@@ -56,9 +58,13 @@ func newJourney(t *testing.T, o worldOptions, tag string) *journey {
 	j.admin.Edit(t, j.title, "'''Albert Einstein''' was a theoretical physicist. He developed the theory of relativity.", "new article")
 	j.pageActor = fmt.Sprintf("%s/ap/page/%d", w.public, w.pageID(j.title))
 	j.edActor = fmt.Sprintf("%s/ap/user/%d", w.public, w.userID(j.editor))
-	j.pageFan = w.person("page" + tag)
-	j.edFan = w.person("editor" + tag)
-	j.both = w.person("both" + tag)
+	// Who follows the page, or both, is on one server; who follows only
+	// the editor on another. On one server a person following both would
+	// also see the boost meant for their neighbour (docs/interop.md,
+	// "Seeing an edit once").
+	j.pageFan = w.person(gts, "page"+tag)
+	j.both = w.person(gts, "both"+tag)
+	j.edFan = w.person(gts2, "editor"+tag)
 	return j
 }
 

@@ -1,18 +1,22 @@
 package interop
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/wikipub/wikipub/internal/testenv"
 )
 
-// gts is the one GoToSocial all tests of the package share (it takes about
-// half a minute to start); each test gets wikipub on a port, and so a
-// domain, of its own, and people of its own on it.
-var gts *testenv.GoToSocial
+// gts and gts2 are the two GoToSocial servers all tests of the package
+// share (each takes about half a minute to start); each test gets wikipub
+// on a port, and so a domain, of its own, and people of its own on them.
+// Two servers, because what one server shows depends on who else on it
+// follows what.
+var gts, gts2 *testenv.GoToSocial
 
 // gtsMissing says why there is no GoToSocial, for the tests' SKIP.
 var gtsMissing error
@@ -32,28 +36,47 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "\n*** SKIP internal/interop: %v ***\n\n", err)
 		return m.Run()
 	}
-	data, err := os.MkdirTemp("", "wikipub-gts-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	servers := make([]*testenv.GoToSocial, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			servers[i], errs[i] = startGoToSocial(dir)
+		}()
 	}
-	defer os.RemoveAll(data)
-	port, err := testenv.FreePort()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
+	wg.Wait()
+	for _, g := range servers {
+		if g != nil {
+			defer os.RemoveAll(g.Dir())
+			defer g.Stop()
+		}
 	}
-	gts, err = testenv.StartGoToSocial(dir, data, port)
-	if err != nil {
+	if err := errors.Join(errs...); err != nil {
 		fmt.Fprintf(os.Stderr, "starting GoToSocial: %v\n", err)
 		return 1
 	}
-	defer gts.Stop()
+	gts, gts2 = servers[0], servers[1]
 	code := m.Run()
 	if code != 0 {
-		fmt.Fprintf(os.Stderr, "--- the end of GoToSocial's log (%s):\n%s\n", gts.LogPath, gts.LogTail(60))
+		for _, g := range servers {
+			fmt.Fprintf(os.Stderr, "--- the end of GoToSocial's log (%s):\n%s\n", g.LogPath, g.LogTail(40))
+		}
 	}
 	return code
+}
+
+func startGoToSocial(dir string) (*testenv.GoToSocial, error) {
+	data, err := os.MkdirTemp("", "wikipub-gts-")
+	if err != nil {
+		return nil, err
+	}
+	port, err := testenv.FreePort()
+	if err != nil {
+		return nil, err
+	}
+	return testenv.StartGoToSocial(dir, data, port)
 }
 
 // needGoToSocial skips a test, loudly, when there is no GoToSocial.

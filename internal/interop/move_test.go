@@ -49,7 +49,7 @@ func (j *journey) move(t *testing.T) {
 		t.Error(err)
 	}
 	for _, q := range []string{"@albert_einstein@" + j.domain, "@" + newAcct} {
-		a, err := j.edFan.FindAccount(q)
+		a, err := j.both.FindAccount(q)
 		if err != nil {
 			t.Errorf("after the move, searching %s: %v", q, err)
 			continue

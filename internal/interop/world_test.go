@@ -26,9 +26,9 @@ type world struct {
 	nginx  *testenv.Nginx
 	public string // http://wiki.test:PORT
 	domain string // wiki.test:PORT, the domain of our handles
-	// logFrom is where GoToSocial's log stood when the world started: only
-	// what it said since is about this world.
-	logFrom int
+	// logFrom is where each GoToSocial's log stood when the world
+	// started: only what they said since is about this world.
+	logFrom map[*testenv.GoToSocial]int
 }
 
 // worldOptions choose the store and the wake-up.
@@ -43,7 +43,7 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	if err := testenv.MapHost("wiki.test"); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{t: t, logFrom: gts.LogSize()}
+	w := &world{t: t, logFrom: map[*testenv.GoToSocial]int{gts: gts.LogSize(), gts2: gts2.LogSize()}}
 	w.wiki = testenv.MediaWiki(t)
 	ports := freePorts(t, 3)
 	nginxPort, wikipubPort, udpPort := ports[0], ports[1], ports[2]
@@ -137,10 +137,10 @@ func getJSON(rawURL string, out any) error {
 	return json.Unmarshal(b, out)
 }
 
-// person is a GoToSocial account of this world's own.
-func (w *world) person(name string) *testenv.GTSUser {
+// person is an account of this world's own on one of the servers.
+func (w *world) person(g *testenv.GoToSocial, name string) *testenv.GTSUser {
 	w.t.Helper()
-	u, err := gts.User(name)
+	u, err := g.User(name)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -207,10 +207,14 @@ func (w *world) collection(path string) (total int, items []string) {
 	return c.TotalItems, items
 }
 
-// problems are GoToSocial's warnings and errors about this world since it
+// problems are the servers' warnings and errors about this world since it
 // started.
 func (w *world) problems() []string {
-	return gts.LogProblems(w.domain, w.logFrom)
+	var out []string
+	for g, from := range w.logFrom {
+		out = append(out, g.LogProblems(w.domain, from)...)
+	}
+	return out
 }
 
 // eventually polls check every 100 ms until it returns nil or within has

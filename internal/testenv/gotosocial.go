@@ -196,6 +196,9 @@ func (g *GoToSocial) Stop() {
 	}
 }
 
+// Dir is its data directory.
+func (g *GoToSocial) Dir() string { return g.dir }
+
 // Log is its whole log so far.
 func (g *GoToSocial) Log() string {
 	b, _ := os.ReadFile(g.LogPath)

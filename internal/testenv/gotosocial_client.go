@@ -17,6 +17,9 @@ type GTSUser struct {
 	g     *GoToSocial
 }
 
+// ActorID is the person's ActivityPub id, as other servers know them.
+func (u *GTSUser) ActorID() string { return u.g.URL + "/users/" + u.Name }
+
 // Account is what GoToSocial shows of an account.
 type Account struct {
 	ID             string         `json:"id"`
