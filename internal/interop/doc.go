@@ -5,7 +5,7 @@
 // deployment kit's nginx, and its log must never complain about us.
 //
 // The package has no code outside its tests. It needs a GoToSocial build
-// (testenv.GoToSocialEnv, by default ../shared/gotosocial beside the
-// repository); without one its tests print a loud SKIP saying how to get
-// one.
+// (the directory testenv.GoToSocialEnv names, by default the one beside
+// the repository, see the README's "Tested with"); without one its tests
+// print a loud SKIP saying how to get one.
 package interop
