@@ -14,13 +14,19 @@ import (
 func (j *journey) move(t *testing.T) {
 	to := "Albert Einstein (physicist)"
 	j.admin.Move(t, j.title, to, "more precise title", false)
-	var wf struct{ Subject string }
-	if err := getJSON(j.public+"/.well-known/webfinger?resource="+url.QueryEscape(j.pageActor), &wf); err != nil {
-		t.Fatal(err)
-	}
-	newAcct := strings.TrimPrefix(wf.Subject, "acct:")
-	if newAcct == "albert_einstein@"+j.domain {
-		t.Fatalf("after the move WebFinger still names the actor %s", newAcct)
+	j.title = to
+	var newAcct string
+	if _, err := eventually(15*time.Second, func() error {
+		var wf struct{ Subject string }
+		if err := getJSON(j.public+"/.well-known/webfinger?resource="+url.QueryEscape(j.pageActor), &wf); err != nil {
+			return err
+		}
+		if newAcct = strings.TrimPrefix(wf.Subject, "acct:"); newAcct == "albert_einstein@"+j.domain {
+			return fmt.Errorf("WebFinger still names the actor %s", newAcct)
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("after the move: %v", err)
 	}
 	if _, err := eventually(15*time.Second, func() error {
 		a, err := j.pageFan.Account(j.pageAcc)
@@ -58,5 +64,4 @@ func (j *journey) move(t *testing.T) {
 			t.Errorf("after the move, %s finds account %s, not the page's %s", q, a.ID, j.pageAcc)
 		}
 	}
-	j.title = to
 }

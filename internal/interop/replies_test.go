@@ -60,7 +60,8 @@ func (j *journey) replies(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	early, err := j.pageFan.Post("Before the opt-in zqearly", status, "public")
+	// Apps put the replied-to account's handle first, as here.
+	early, err := j.pageFan.Post(page+" before the opt-in zqearly", status, "public")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +69,7 @@ func (j *journey) replies(t *testing.T) {
 		t.Fatal(err)
 	}
 	two2.Edit(t, "User:Editor Two/wikipub.json", `{"replies": true}`, "opt in")
-	if _, err := j.pageFan.Post("After the opt-in zqlate", status, "public"); err != nil {
+	if _, err := j.pageFan.Post(page+" after the opt-in zqlate", status, "public"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := eventually(60*time.Second, func() error { return j.onPage("User talk:Editor Two", "zqlate") }); err != nil {
