@@ -43,12 +43,12 @@ type journey struct {
 	// pageFan follows only the page, edFan only the editor, both both.
 	// GoToSocial's account ids are per server: pageAcc and edAcc are as
 	// gts knows them, edAcc2 as gts2 does.
-	pageFan, edFan, both *testenv.GTSUser
+	pageFan, edFan, both   *testenv.GTSUser
 	pageAcc, edAcc, edAcc2 string // GoToSocial's account ids
-	lastRev              int64
-	lastStatus           string           // GoToSocial's id of the latest edit's post
-	statuses             map[int64]string // revision → GoToSocial's id of its post
-	follows, visible     []time.Duration
+	lastRev                int64
+	lastStatus             string           // GoToSocial's id of the latest edit's post
+	statuses               map[int64]string // revision → GoToSocial's id of its post
+	follows, visible       []time.Duration
 }
 
 func newJourney(t *testing.T, o worldOptions, tag string) *journey {
