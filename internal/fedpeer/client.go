@@ -73,17 +73,15 @@ func (p *Peer) deliver(ctx context.Context, inbox string, act map[string]any) er
 	return nil
 }
 
-// Follow sends a Follow of actor to its personal inbox, like Mastodon, and
-// returns the Follow's id for WaitAccept and Undo.
+// Follow sends a Follow of actor to its personal inbox, as GoToSocial
+// shapes it (gotosocial.go), and returns the Follow's id for WaitAccept
+// and Undo.
 func (p *Peer) Follow(ctx context.Context, actor *RemoteActor) (string, error) {
-	id := p.newID("follows")
-	act := map[string]any{
-		"@context": asContext,
-		"id":       id,
-		"type":     "Follow",
-		"actor":    p.ActorID(),
-		"object":   actor.ID,
+	act, err := p.fromCapture("follow", map[string]string{"TARGET": actor.ID})
+	if err != nil {
+		return "", err
 	}
+	id := act["id"].(string)
 	p.rememberFollow(id, actor.ID, act)
 	if err := p.deliver(ctx, actor.Inbox, act); err != nil {
 		return "", fmt.Errorf("fedpeer: follow %s: %w", actor.ID, err)
@@ -108,13 +106,11 @@ func (p *Peer) Undo(ctx context.Context, actor *RemoteActor, followID string, em
 		}
 		obj = m
 	}
-	act := map[string]any{
-		"@context": asContext,
-		"id":       p.newID("undos"),
-		"type":     "Undo",
-		"actor":    p.ActorID(),
-		"object":   obj,
+	act, err := p.fromCapture("undo-follow", map[string]string{"TARGET": actor.ID})
+	if err != nil {
+		return err
 	}
+	act["object"] = obj
 	if err := p.deliver(ctx, actor.Inbox, act); err != nil {
 		return fmt.Errorf("fedpeer: undo %s: %w", followID, err)
 	}

@@ -84,14 +84,15 @@ func refuseUnsigned(path string) Option {
 	})
 }
 
-// standaloneKey makes a peer publish its key as a separate document at
-// /users/alice/main-key (GoToSocial style); listed says whether the actor
-// still names that key, which keeps the owner claim honest.
+// standaloneKey makes a peer publish its key as a bare key object at
+// /users/alice/main-key ({id, owner, publicKeyPem}, as some servers do);
+// listed says whether the actor still names that key, which keeps the
+// owner claim honest.
 func standaloneKey(k *rsa.PrivateKey, listed bool) []Option {
 	return []Option{
 		WithActorMutator(func(d map[string]any, _ *http.Request) {
-			if listed {
-				d["publicKey"].(map[string]any)["id"] = d["id"].(string) + "/main-key"
+			if !listed {
+				d["publicKey"].(map[string]any)["id"] = d["id"].(string) + "#another-key"
 			}
 		}),
 		WithMiddleware(func(next http.Handler) http.Handler {

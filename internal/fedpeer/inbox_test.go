@@ -144,7 +144,7 @@ func TestInboxRules(t *testing.T) {
 		}, wantStatus: 401, wantErr: ErrBadSignature},
 		{name: "keyId not fetchable", mutate: func(e env) func(*http.Request) {
 			return func(r *http.Request) {
-				r.Header.Set("Signature", strings.Replace(r.Header.Get("Signature"), "#main-key", "/nokey#main-key", 1))
+				r.Header.Set("Signature", strings.Replace(r.Header.Get("Signature"), "/main-key", "/nokey/main-key", 1))
 			}
 		}, wantStatus: 401, wantErr: ErrKeyFetch},
 		{name: "signer is not the actor", activity: func(a, b *Peer) map[string]any {
@@ -170,7 +170,7 @@ func TestInboxRules(t *testing.T) {
 		{name: "key owner is not the actor", senderOpts: []Option{actorMut(func(d map[string]any) {
 			d["publicKey"].(map[string]any)["owner"] = d["id"].(string) + "x"
 		})}, wantStatus: 401, wantErr: ErrKeyOwner},
-		{name: "key only fetchable signed", senderOpts: []Option{refuseUnsigned("/users/alice")},
+		{name: "key only fetchable signed", senderOpts: []Option{refuseUnsigned("/users/alice/main-key")},
 			wantStatus: 202, wantErr: ErrKeyNeedsSignature, tolerated: true},
 		{name: "standalone key document", senderOpts: standaloneKey(poolKey(t, 0), true),
 			mutate: func(e env) func(*http.Request) {

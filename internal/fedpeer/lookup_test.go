@@ -120,7 +120,7 @@ func TestLookupRules(t *testing.T) {
 		{name: "key owner is not the actor", opts: []Option{actorMut(func(d map[string]any) {
 			d["publicKey"].(map[string]any)["owner"] = d["id"].(string) + "x"
 		})}, want: ErrKeyOwner},
-		{name: "key needs a signature", opts: []Option{refuseUnsigned("/users/alice")}, want: ErrKeyNeedsSignature},
+		{name: "key needs a signature", opts: []Option{refuseUnsigned("/users/alice/main-key")}, want: ErrKeyNeedsSignature},
 		{name: "unsigned fetch serves another key", opts: []Option{WithActorMutator(func(d map[string]any, r *http.Request) {
 			if r.Header.Get("Signature") == "" {
 				d["publicKey"].(map[string]any)["publicKeyPem"] = publicKeyPEM(&otherKey.PublicKey)

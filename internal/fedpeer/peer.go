@@ -113,8 +113,9 @@ func (p *Peer) InboxURL() string { return p.ActorID() + "/inbox" }
 // SharedInboxURL is the instance's shared inbox.
 func (p *Peer) SharedInboxURL() string { return p.base + "/inbox" }
 
-// KeyID is the id of the user's public key, used as keyId when signing.
-func (p *Peer) KeyID() string { return p.ActorID() + "#main-key" }
+// KeyID is the id of the user's public key, used as keyId when signing:
+// GoToSocial's form, a URL of its own that answers a cut-down actor.
+func (p *Peer) KeyID() string { return p.ActorID() + "/main-key" }
 
 // PublicKey is the user's public key, to compare with what others fetched.
 func (p *Peer) PublicKey() *rsa.PublicKey { return &p.key.PublicKey }

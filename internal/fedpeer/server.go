@@ -14,6 +14,7 @@ func (p *Peer) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/webfinger", p.handleWebFinger)
 	mux.HandleFunc("GET /users/{name}", p.handleActor)
+	mux.HandleFunc("GET /users/{name}/main-key", p.handleKey)
 	mux.HandleFunc("GET /users/{name}/{collection}", p.handleCollection)
 	mux.HandleFunc("POST /users/{name}/inbox", p.handleInbox(InboxPersonal))
 	mux.HandleFunc("POST /inbox", p.handleInbox(InboxShared))
@@ -90,6 +91,21 @@ func (p *Peer) handleActor(w http.ResponseWriter, r *http.Request) {
 	}
 	full := signed || !p.cfg.requireSignedFetch
 	writeJSON(w, http.StatusOK, "application/activity+json; charset=utf-8", p.actorDocument(r, full))
+}
+
+// handleKey serves the key document, unsigned as GoToSocial does.
+func (p *Peer) handleKey(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("name") != p.cfg.username {
+		http.NotFound(w, r)
+		return
+	}
+	p.rec.addFetch(Fetch{Path: r.URL.Path, Time: time.Now()})
+	doc, err := p.keyDocument(r)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	writeJSON(w, http.StatusOK, "application/activity+json; charset=utf-8", doc)
 }
 
 // handleCollection serves empty outbox/followers/following collections.
