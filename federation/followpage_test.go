@@ -271,7 +271,9 @@ func TestFollowPageRenders(t *testing.T) {
 
 func TestFollowPageErrors(t *testing.T) {
 	inst := startFollowServer(t)
-	// A user the wiki no longer has but that had a key: deleted (410).
+	// A user the wiki no longer shows but that had a key: 404 like any
+	// unknown name, for the wiki answers hidden accounts as missing and
+	// 410 would tell that it existed.
 	goneID := inst.srv.IRIs().Actor(federation.Ref{Kind: federation.KindUser, ID: 77})
 	if _, err := inst.srv.Keys().Get(context.Background(), goneID); err != nil {
 		t.Fatal(err)
@@ -284,7 +286,7 @@ func TestFollowPageErrors(t *testing.T) {
 		{"/@no_such_page", http.StatusNotFound, "no such page or editor"},
 		{"/ap/page/999", http.StatusNotFound, "no such page or editor"},
 		{"/ap/nonsense/1", http.StatusNotFound, "no such page or editor"},
-		{"/ap/user/77", http.StatusGone, "was deleted"},
+		{"/ap/user/77", http.StatusNotFound, "no such page or editor"},
 		{"/follow?instance=mastodon.social", http.StatusBadRequest, "names nothing to follow"},
 		{"/follow?handle=no_such_page&instance=mastodon.social", http.StatusNotFound, "no such page or editor"},
 		{"/follow?handle=main_page@elsewhere.example&instance=mastodon.social", http.StatusBadRequest, "names nothing to follow"},

@@ -18,6 +18,13 @@ type memWiki struct {
 	users map[int64]wiki.User
 	// redirects maps a redirect page's id to its target's.
 	redirects map[int64]int64
+	// hiddenDeletions are the ids of pages deleted with suppression; any
+	// other page the wiki lacks was deleted in public.
+	hiddenDeletions map[int64]bool
+}
+
+func (w *memWiki) PageDeletionShown(_ context.Context, id int64, _ string) (bool, error) {
+	return !w.hiddenDeletions[id], nil
 }
 
 // memSite is the site information of an English-style test wiki.

@@ -108,6 +108,40 @@ func (w *goldenWiki) PagesByTitle(_ context.Context, titles []string) (map[strin
 	return out, nil
 }
 
+// PageDeletionShown: the golden wiki deletes nothing in secret.
+func (w *goldenWiki) PageDeletionShown(context.Context, int64, string) (bool, error) {
+	return true, nil
+}
+
+// LogVisibility: the golden wiki hides no log entry.
+func (w *goldenWiki) LogVisibility(_ context.Context, entries map[int64]time.Time) (map[int64]wiki.Visibility, error) {
+	out := map[int64]wiki.Visibility{}
+	for id := range entries {
+		out[id] = 0
+	}
+	return out, nil
+}
+
+func (w *goldenWiki) PagesByID(_ context.Context, ids []int64) (map[int64]wiki.Page, error) {
+	out := map[int64]wiki.Page{}
+	for _, id := range ids {
+		if p, ok := w.pages[id]; ok {
+			out[id] = p
+		}
+	}
+	return out, nil
+}
+
+func (w *goldenWiki) UsersByID(_ context.Context, ids []int64) (map[int64]wiki.User, error) {
+	out := map[int64]wiki.User{}
+	for _, id := range ids {
+		if u, ok := w.users[id]; ok {
+			out[id] = u
+		}
+	}
+	return out, nil
+}
+
 func (w *goldenWiki) UserByID(_ context.Context, id int64) (wiki.User, error) {
 	if u, ok := w.users[id]; ok {
 		return u, nil

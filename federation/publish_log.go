@@ -182,10 +182,14 @@ func (p *Publisher) withdraw(ctx context.Context, post store.Published) error {
 	return nil
 }
 
-// revisionDeleted withdraws the posts of revisions whose user, summary or
-// text the wiki now hides. Showing them again does not bring posts back.
+// revisionDeleted withdraws the posts of revisions (or log entries) whose
+// user, summary or text (or target) the wiki now hides. Showing them again
+// does not bring posts back.
 func (p *Publisher) revisionDeleted(ctx context.Context, c *wiki.Change) error {
 	rd := c.RevisionDelete
+	if rd != nil && rd.Type == "logging" && rd.New != 0 {
+		return p.logEntriesHidden(ctx, rd)
+	}
 	if rd == nil || rd.Type != "revision" || rd.New == 0 {
 		return nil
 	}

@@ -26,6 +26,12 @@ func (s *Server) interactionCollection(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	object := s.iris.Base + "/ap/" + postKind + "/" + r.PathValue("id")
 	id := object + "/" + r.PathValue("collection")
+	if post, err := s.store.PublishedPost(ctx, object); err == nil && post.Withdrawn {
+		// What came back to a withdrawn post goes with it: replies quote
+		// what the wiki may now hide.
+		writeError(w, http.StatusGone, "this post was withdrawn")
+		return
+	}
 	total, err := s.store.CountInteractions(ctx, object, kind)
 	if err != nil {
 		s.internalError(w, r, err)

@@ -19,6 +19,9 @@ type Wiki interface {
 	PagesByTitle(ctx context.Context, titles []string) (map[string]wiki.Page, error)
 	UserByID(ctx context.Context, id int64) (wiki.User, error)
 	UsersByName(ctx context.Context, names []string) (map[string]wiki.User, error)
+	// PageDeletionShown says whether the wiki shows the public that a page
+	// was deleted (not when it was suppressed, nor its log entry hidden).
+	PageDeletionShown(ctx context.Context, pageID int64, title string) (bool, error)
 }
 
 // HandleStore is the first-claimer index that keeps handles unique and
@@ -67,20 +70,41 @@ type Resolver struct {
 	iris    IRIs
 	byRef   *ttlCache[Ref, *Actor]
 	byName  *ttlCache[string, Ref]
+	// byUser caches editors for a second only: an account hidden on the
+	// wiki leaves no trace in recent changes, and must stop being served
+	// at once, not a cache lifetime later.
+	byUser *ttlCache[Ref, *Actor]
 }
+
+// userRecheck is how long an editor's actor is served without asking the
+// wiki again whether the account is still visible.
+const userRecheck = time.Second
 
 // NewResolver returns a resolver; ttl bounds how stale a title may be.
 func NewResolver(w Wiki, h HandleStore, keys *Keys, iris IRIs, ttl time.Duration) *Resolver {
 	return &Resolver{wiki: w, handles: h, titles: h, keys: keys, iris: iris,
-		byRef: newTTLCache[Ref, *Actor](ttl, 100_000), byName: newTTLCache[string, Ref](ttl, 100_000)}
+		byRef: newTTLCache[Ref, *Actor](ttl, 100_000), byName: newTTLCache[string, Ref](ttl, 100_000),
+		byUser: newTTLCache[Ref, *Actor](min(ttl, userRecheck), 100_000)}
 }
 
-// Forget drops what the cache knows of an actor (after a move or deletion).
-func (r *Resolver) Forget(ref Ref) { r.byRef.drop(ref) }
+// Forget drops what the cache knows of an actor (after a move, a deletion,
+// or when the wiki hides it).
+func (r *Resolver) Forget(ref Ref) {
+	r.byRef.drop(ref)
+	r.byUser.drop(ref)
+}
+
+// cache is where an actor of ref's kind is kept.
+func (r *Resolver) cache(ref Ref) *ttlCache[Ref, *Actor] {
+	if ref.Kind == KindUser {
+		return r.byUser
+	}
+	return r.byRef
+}
 
 // ByRef returns the actor, ErrNoActor, ErrGone or a *RedirectError.
 func (r *Resolver) ByRef(ctx context.Context, ref Ref) (*Actor, error) {
-	if a, ok := r.byRef.get(ref); ok {
+	if a, ok := r.cache(ref).get(ref); ok {
 		return a, nil
 	}
 	var a *Actor
@@ -97,9 +121,12 @@ func (r *Resolver) ByRef(ctx context.Context, ref Ref) (*Actor, error) {
 		err = ErrNoActor
 	}
 	if err != nil {
+		if errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) {
+			r.Forget(ref)
+		}
 		return nil, err
 	}
-	r.byRef.put(ref, a)
+	r.cache(ref).put(ref, a)
 	return a, nil
 }
 
@@ -109,6 +136,12 @@ const instanceHandle = "wikipub"
 func (r *Resolver) page(ctx context.Context, ref Ref) (*Actor, error) {
 	p, err := r.wiki.PageByID(ctx, ref.ID)
 	if errors.Is(err, wiki.ErrNotFound) {
+		if hidden, err := r.isHidden(ctx, ref); err != nil || hidden {
+			if err != nil {
+				return nil, err
+			}
+			return nil, ErrNoActor
+		}
 		if a, err := r.deletedPageActor(ctx, ref); a != nil || err != nil {
 			return a, err
 		}
@@ -157,7 +190,9 @@ func (r *Resolver) page(ctx context.Context, ref Ref) (*Actor, error) {
 func (r *Resolver) user(ctx context.Context, ref Ref) (*Actor, error) {
 	u, err := r.wiki.UserByID(ctx, ref.ID)
 	if errors.Is(err, wiki.ErrNotFound) {
-		return nil, r.goneOrMissing(ctx, ref)
+		// Never 410: the wiki answers hidden (suppressed) accounts as
+		// missing, and "gone" would tell that one existed.
+		return nil, ErrNoActor
 	}
 	if err != nil {
 		return nil, err
@@ -367,15 +402,29 @@ func (r *Resolver) deletedPage(ctx context.Context, c *wiki.Change) (*Actor, err
 	if err := r.rememberTitle(ctx, ref, c.Title); err != nil {
 		return nil, err
 	}
-	return r.deletedPageActor(ctx, ref)
+	a, err := r.deletedPageActor(ctx, ref)
+	if errors.Is(err, ErrNoActor) {
+		return nil, nil // the deletion was hidden since: nothing to say
+	}
+	return a, err
 }
 
 // deletedPageActor is the actor of a page that had one and that the wiki
-// no longer has, from its last known title; nil when there is none.
+// no longer has, from its last known title; nil when there is none. When
+// the wiki does not show the public that the page was deleted (it was
+// suppressed, or the deletion's log entry hidden), the title is the wiki's
+// secret: ErrNoActor, as for a page that never was.
 func (r *Resolver) deletedPageActor(ctx context.Context, ref Ref) (*Actor, error) {
 	title, ok, err := r.lastTitle(ctx, ref)
 	if err != nil || !ok {
 		return nil, err
+	}
+	shown, err := r.wiki.PageDeletionShown(ctx, ref.ID, title)
+	if err != nil {
+		return nil, err
+	}
+	if !shown {
+		return nil, ErrNoActor
 	}
 	site := r.wiki.Site()
 	ns, _ := site.SplitTitle(title)

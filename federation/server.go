@@ -264,7 +264,9 @@ func (s *Server) actorError(w http.ResponseWriter, r *http.Request, err error) {
 			target += suffix
 		}
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
-	case errors.Is(err, ErrNoActor):
+	case errors.Is(err, ErrNoActor), errors.Is(err, wiki.ErrNotFound):
+		// The wiki's own "not found" (an account hidden between two
+		// look-ups) is a 404 too, never a 503 to retry.
 		writeError(w, http.StatusNotFound, "no such actor")
 	case errors.Is(err, ErrGone):
 		writeError(w, http.StatusGone, "this page or account was deleted")

@@ -130,3 +130,36 @@ func (c *Client) PagesByTitle(ctx context.Context, titles []string) (map[string]
 	}
 	return out, nil
 }
+
+// PagesByID looks up to 50 pages by id in one call, without following
+// redirects and without creation times. Pages that do not exist (deleted)
+// are absent from the map.
+func (c *Client) PagesByID(ctx context.Context, ids []int64) (map[int64]Page, error) {
+	out := map[int64]Page{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if len(ids) > 50 {
+		return nil, fmt.Errorf("wiki: %d page ids in one look-up; at most 50", len(ids))
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	var resp struct {
+		APIErrorField
+		Query struct {
+			Pages []pageRow `json:"pages"`
+		} `json:"query"`
+	}
+	if err := c.Get(ctx, params.Values{"action": "query", "prop": "info", "pageids": strings.Join(s, "|")}, &resp); err != nil {
+		return nil, fmt.Errorf("looking up %d pages: %w", len(ids), err)
+	}
+	for i := range resp.Query.Pages {
+		r := &resp.Query.Pages[i]
+		if !r.Missing && !r.Invalid && r.PageID != 0 {
+			out[r.PageID] = r.page()
+		}
+	}
+	return out, nil
+}

@@ -99,3 +99,37 @@ func (c *Client) UsersByName(ctx context.Context, names []string) (map[string]Us
 	}
 	return out, nil
 }
+
+// UsersByID looks up to 50 accounts by id in one call; ids that are not
+// (visible) accounts — hidden ones included, whatever this client's
+// rights — are absent from the map.
+func (c *Client) UsersByID(ctx context.Context, ids []int64) (map[int64]User, error) {
+	out := map[int64]User{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if len(ids) > 50 {
+		return nil, fmt.Errorf("wiki: %d user ids in one look-up; at most 50", len(ids))
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	var resp struct {
+		APIErrorField
+		Query struct {
+			Users []userRow `json:"users"`
+		} `json:"query"`
+	}
+	p := params.Values{"action": "query", "list": "users", "ususerids": strings.Join(s, "|"), "usprop": "registration|editcount|groups"}
+	if err := c.Get(ctx, p, &resp); err != nil {
+		return nil, fmt.Errorf("looking up %d users: %w", len(ids), err)
+	}
+	for _, r := range resp.Query.Users {
+		if r.Missing || r.Invalid || r.Hidden || r.UserID == 0 {
+			continue
+		}
+		out[r.UserID] = r.user()
+	}
+	return out, nil
+}

@@ -98,7 +98,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	go func() { fed.RunTalkWriter(deliveryCtx); close(talkDone) }()
 	defer func() { stopDelivery(); <-talkDone }()
 
-	sweeper := fed.NewSweeper(federation.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Logger: log})
+	sweeper := fed.NewSweeper(federation.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Wiki: client, Logger: log})
 	sweepDone := make(chan struct{})
 	go func() { sweeper.Run(deliveryCtx); close(sweepDone) }()
 	defer func() { stopDelivery(); <-sweepDone }()

@@ -1,0 +1,148 @@
+package federation_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wikipub/wikipub/internal/fedpeer"
+	"github.com/wikipub/wikipub/internal/testenv"
+	"github.com/wikipub/wikipub/wiki"
+)
+
+func getStatus(t *testing.T, u, accept string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	req.Header.Set("Accept", accept)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestHiddenLogEntryTrace: hiding parts of log entries without suppression
+// leaves a delete/event row in recent changes, and wikipub acts on it at
+// once, without the sweep: a protection post whose reason was hidden is
+// withdrawn, and a page whose deletion's log entry lost its title (the
+// action hidden) is withdrawn with its actor, which answers 404 from then
+// on.
+func TestHiddenLogEntryTrace(t *testing.T) {
+	t.Parallel()
+	w := testenv.MediaWiki(t)
+	w.EnableLogDeletion(t)
+	admin := w.Login(t)
+	for _, title := range []string{"Guarded", "Doomed Title Kx"} {
+		admin.Edit(t, title, "Text.", "create")
+	}
+	time.Sleep(1100 * time.Millisecond)
+	inst := startInstance(t, w, stores(t)["bolt"](t))
+	inst.watchFiltered(t, wiki.Filter{})
+	peer := fedpeer.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	actors := map[string]*fedpeer.RemoteActor{}
+	for _, h := range []string{"guarded", "doomed_title_kx"} {
+		a, err := peer.Lookup(ctx, h+"@"+inst.host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := peer.Follow(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := peer.WaitAccept(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		actors[h] = a
+	}
+
+	admin.Protect(t, "Guarded", "a reason to hide 6120")
+	protect := fmt.Sprintf("%s/ap/log/%d", inst.base, admin.LogID(t, "protect", "Guarded"))
+	waitActivity(t, ctx, peer, "the protection post", func(a map[string]any) bool { return typ(a) == "Create" && objectID(a) == protect })
+	admin.Delete(t, "Doomed Title Kx", "plain deletion")
+	deletion := admin.LogID(t, "delete", "Doomed Title Kx")
+	deletePost := fmt.Sprintf("%s/ap/log/%d", inst.base, deletion)
+	waitActivity(t, ctx, peer, "the deletion post", func(a map[string]any) bool { return typ(a) == "Create" && objectID(a) == deletePost })
+	if code, body := getStatus(t, actors["doomed_title_kx"].ID, "application/activity+json"); code != 200 || !strings.Contains(body, "Doomed Title Kx") {
+		t.Fatalf("a page deleted in public keeps its actor and title: %d %s", code, body)
+	}
+
+	admin.HideLogEntries(t, []int64{admin.LogID(t, "protect", "Guarded")}, "comment", false, "rude")
+	waitActivity(t, ctx, peer, "the Delete of the protection post", func(a map[string]any) bool { return typ(a) == "Delete" && objectID(a) == protect })
+	admin.HideLogEntries(t, []int64{deletion}, "content", false, "the title must go")
+	waitActivity(t, ctx, peer, "the Delete of the deletion post", func(a map[string]any) bool { return typ(a) == "Delete" && objectID(a) == deletePost })
+	waitActivity(t, ctx, peer, "the Delete of the page's actor", func(a map[string]any) bool {
+		return typ(a) == "Delete" && objectID(a) == actors["doomed_title_kx"].ID
+	})
+	for _, u := range []string{actors["doomed_title_kx"].ID,
+		inst.base + "/.well-known/webfinger?resource=" + url.QueryEscape("acct:doomed_title_kx@"+inst.host)} {
+		if code, body := getStatus(t, u, "application/activity+json"); code != http.StatusNotFound || strings.Contains(body, "Doomed") {
+			t.Errorf("GET %s = %d %s; want 404 without the title", u, code, body)
+		}
+	}
+	for _, rj := range peer.Rejected() {
+		t.Errorf("the peer refused: %+v", rj)
+	}
+}
+
+// TestHiddenUserAtOnce: an editor hidden on the wiki (a block with
+// hideuser, which leaves no trace in recent changes) answers 404, like a
+// name that never was, within a second and without a sweep, also when
+// their actor was just served; never 410.
+func TestHiddenUserAtOnce(t *testing.T) {
+	t.Parallel()
+	w := testenv.MediaWiki(t)
+	w.NewEditor(t, "Soon Gone Editor")
+	inst := startInstance(t, w, stores(t)["bolt"](t))
+	actor := ""
+	jrd := webfingerJRD(t, inst.base, "acct:user.soon_gone_editor@"+inst.host)
+	for _, l := range jrd["links"].([]any) {
+		if m := l.(map[string]any); m["rel"] == "self" {
+			actor, _ = m["href"].(string)
+		}
+	}
+	if code, _ := getStatus(t, actor, "application/activity+json"); code != 200 {
+		t.Fatalf("GET %s = %d before hiding", actor, code)
+	}
+	w.HideUser(t, "Soon Gone Editor", "oversight")
+	hiddenAt := time.Now()
+	urls := []string{actor, actor + "/outbox", actor + "/followers",
+		inst.base + "/.well-known/webfinger?resource=" + url.QueryEscape("acct:user.soon_gone_editor@"+inst.host),
+		inst.base + "/@user.soon_gone_editor"}
+	for {
+		gone := 0
+		for _, u := range urls {
+			code, body := getStatus(t, u, "application/activity+json")
+			switch code {
+			case http.StatusGone:
+				t.Fatalf("GET %s = 410 for a hidden user: it tells that the account existed", u)
+			case http.StatusOK, http.StatusFound, http.StatusNotFound:
+			default:
+				t.Fatalf("GET %s = %d for a user being hidden: %s", u, code, body)
+			}
+			if code == http.StatusNotFound {
+				if strings.Contains(body, "Soon Gone") {
+					t.Errorf("GET %s names the hidden user: %s", u, body)
+				}
+				gone++
+			}
+		}
+		if gone == len(urls) {
+			break
+		}
+		if time.Since(hiddenAt) > 2*time.Second {
+			t.Fatalf("the hidden user was still served %v after hiding (%d of %d endpoints 404)", time.Since(hiddenAt), gone, len(urls))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("hidden user answered 404 everywhere %v after hiding", time.Since(hiddenAt).Round(time.Millisecond))
+}

@@ -1,0 +1,150 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/wiki"
+)
+
+// pageHidden reports whether a page the wiki no longer has went out of the
+// public's sight: the wiki does not show that it was deleted under the
+// last title we know (it was deleted with suppression, or the deletion's
+// log entry was hidden since). calls counts the wiki calls made. A page
+// already found hidden, or whose title we never kept, is not hidden again.
+func (s *Server) pageHidden(ctx context.Context, id int64) (hidden bool, calls int, err error) {
+	ref := Ref{Kind: KindPage, ID: id}
+	if was, err := s.resolver.isHidden(ctx, ref); err != nil || was {
+		return false, 0, err
+	}
+	title, ok, err := s.resolver.lastTitle(ctx, ref)
+	if err != nil || !ok {
+		return false, 0, err
+	}
+	shown, err := s.wiki.PageDeletionShown(ctx, id, title)
+	return !shown && err == nil, 1, err
+}
+
+// withdrawPage withdraws a page the wiki now hides: every post of it, its
+// actor from its followers' servers, and its title from our store and
+// endpoints (which answer 404 from now on). n is the posts withdrawn.
+func (s *Server) withdrawPage(ctx context.Context, id int64) (n int, err error) {
+	posts, err := s.store.PublishedByPage(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range posts {
+		if p.Withdrawn {
+			continue
+		}
+		if err := s.pub.withdraw(ctx, p); err != nil {
+			return n, err
+		}
+		n++
+	}
+	ref := Ref{Kind: KindPage, ID: id}
+	if _, err := s.withdrawActor(ctx, ref); err != nil {
+		return n, err
+	}
+	return n, s.resolver.setHidden(ctx, ref, true)
+}
+
+// withdrawActor sends a Delete of one of our actors, signed by it, to every
+// server that follows it, and removes the follows: the servers drop the
+// account (its name and handle may be what the wiki hides) and we send it
+// nothing more. withdrew is false when it had no followers.
+func (s *Server) withdrawActor(ctx context.Context, ref Ref) (withdrew bool, err error) {
+	actorID := s.iris.Actor(ref)
+	s.resolver.Forget(ref)
+	s.docs.drop(ref)
+	var followers []store.Follower
+	after := ""
+	for {
+		page, err := s.store.Followers(ctx, actorID, after, 1000)
+		if err != nil {
+			return false, err
+		}
+		followers = append(followers, page...)
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	if len(followers) == 0 {
+		return false, nil
+	}
+	id := actorID + "#delete"
+	body, err := json.Marshal(map[string]any{
+		"@context": "https://www.w3.org/ns/activitystreams",
+		"id":       id, "type": "Delete", "actor": actorID, "object": actorID,
+		"to": []string{Public},
+	})
+	if err != nil {
+		return false, err
+	}
+	seen := map[string]bool{}
+	var ds []store.Delivery
+	for _, f := range followers {
+		inbox := f.SharedInbox
+		if inbox == "" {
+			inbox = f.Inbox
+		}
+		if !seen[inbox] {
+			seen[inbox] = true
+			ds = append(ds, delivery(id, actorID, inbox, body))
+		}
+	}
+	if err := s.enqueue(ctx, ds...); err != nil {
+		return false, err
+	}
+	for _, f := range followers {
+		if _, err := s.store.RemoveFollower(ctx, actorID, f.ID); err != nil {
+			return false, err
+		}
+	}
+	s.log.InfoContext(ctx, "withdrew an actor the wiki now hides", "actor", actorID, "followers", len(followers), "deliveries", len(ds))
+	return true, nil
+}
+
+// logEntriesHidden acts on the wiki's trace of hidden log entries (the
+// delete/event row a log deletion leaves in recent changes, unless it was
+// suppressed): each post about one of them that now hides more than it
+// did is withdrawn at once, and a page whose deletion's log entry lost its
+// title is withdrawn as the sweep would.
+func (p *Publisher) logEntriesHidden(ctx context.Context, rd *wiki.RevisionDelete) error {
+	for _, id := range rd.IDs {
+		post, err := p.s.store.PublishedPost(ctx, p.s.iris.Base+"/ap/log/"+strconv.FormatInt(id, 10))
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if rd.New&^wiki.Visibility(post.Hidden) == 0 {
+			continue
+		}
+		if err := p.withdraw(ctx, post); err != nil {
+			return err
+		}
+		if post.PageID == 0 || !rd.New.Has(wiki.HiddenContent) {
+			continue
+		}
+		if _, err := p.w.PageByID(ctx, post.PageID); !errors.Is(err, wiki.ErrNotFound) {
+			if err != nil {
+				return err
+			}
+			continue // the page is there: its title is the wiki's own
+		}
+		hidden, _, err := p.s.pageHidden(ctx, post.PageID)
+		if err != nil || !hidden {
+			return err
+		}
+		if _, err := p.s.withdrawPage(ctx, post.PageID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
