@@ -142,7 +142,15 @@ func (r *Resolver) page(ctx context.Context, ref Ref) (*Actor, error) {
 			}
 			return nil, ErrNoActor
 		}
-		if a, err := r.deletedPageActor(ctx, ref); a != nil || err != nil {
+		a, err := r.deletedPageActor(ctx, ref)
+		if errors.Is(err, ErrNoActor) {
+			// The log may be newer than the look-up: a page restored
+			// in between is there now.
+			if again, aerr := r.wiki.PageByID(ctx, ref.ID); aerr == nil {
+				return r.livePage(ctx, ref, again)
+			}
+		}
+		if a != nil || err != nil {
 			return a, err
 		}
 		return nil, r.goneOrMissing(ctx, ref)
@@ -150,6 +158,11 @@ func (r *Resolver) page(ctx context.Context, ref Ref) (*Actor, error) {
 	if err != nil {
 		return nil, err
 	}
+	return r.livePage(ctx, ref, p)
+}
+
+// livePage is the actor of a page the wiki has.
+func (r *Resolver) livePage(ctx context.Context, ref Ref, p wiki.Page) (*Actor, error) {
 	site := r.wiki.Site()
 	if p.Redirect {
 		targets, err := r.wiki.PagesByTitle(ctx, []string{p.Title})

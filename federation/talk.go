@@ -159,6 +159,10 @@ func (t *talkWriter) schedule(ctx context.Context, i store.Interaction) store.In
 		i.TalkState = ""
 		return i
 	}
+	if !t.optedInOnArrival(ctx, &i) {
+		i.TalkState = talkSkipped
+		return i
+	}
 	host := ""
 	if u, err := url.Parse(i.Actor); err == nil {
 		host = u.Hostname()

@@ -225,9 +225,6 @@ func TestTalkOptInJudgedOnArrival(t *testing.T) {
 	optIn(t, late, "Late Editor")
 	time.Sleep(2100 * time.Millisecond)
 	after := sendReply(t, ctx, peer, inst, 2, post, "<p>After the opt-in</p>", time.Now())
-	if i, err := inst.store.GetInteraction(ctx, early); err != nil || i.TalkState != "pending" {
-		t.Fatalf("the early reply: %+v, %v; the test needs it still pending after the opt-in", i, err)
-	}
 	if st := waitTalkState(t, ctx, inst.store, after); st != "written" {
 		t.Errorf("the reply after the opt-in: state %q, want written", st)
 	}

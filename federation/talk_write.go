@@ -65,6 +65,10 @@ func (t *talkWriter) writeUserTalk(ctx context.Context, page, name string, items
 	var keep, early []store.Interaction
 	then := map[time.Time]bool{}
 	for _, i := range items {
+		if i.OptInOnArrival {
+			keep = append(keep, i)
+			continue
+		}
 		at := t.arrival(i)
 		ok, known := then[at]
 		if !known && !at.IsZero() {
@@ -91,11 +95,35 @@ func (t *talkWriter) writeUserTalk(ctx context.Context, page, name string, items
 	return t.write(ctx, page, keep)
 }
 
+// optedInOnArrival judges a reply to an editor's talk page by the opt-in
+// as it is when the reply arrives, and notes that it did: a reply that
+// came before the editor opted in is never written, however long it waits
+// for the writer. Any other talk page passes. When the wiki cannot be read
+// now, the writer judges the reply later from the opt-in page's history.
+func (t *talkWriter) optedInOnArrival(ctx context.Context, i *store.Interaction) bool {
+	ns, name := t.s.wiki.Site().SplitTitle(i.TalkPage)
+	if ns.ID != 3 {
+		return true
+	}
+	ok, err := t.optedIn(ctx, name, time.Time{})
+	if err != nil {
+		t.log.WarnContext(ctx, "reading an editor's opt-in failed; judged when writing", "talk_page", i.TalkPage, "err", err)
+		return true
+	}
+	if !ok {
+		t.log.InfoContext(ctx, "reply kept, not for the talk page: the editor has not opted in", "talk_page", i.TalkPage)
+		return false
+	}
+	i.OptInOnArrival = true
+	return true
+}
+
 // arrival is the second before a reply reached us, which its opt-in is
-// judged at: an opt-in saved in the same second as the reply arrived may
-// have come after it. Replies stored before arrival times were kept are
-// judged at the earliest moment they can have arrived, the start of their
-// flood-control window. Zero means not known: not opted in.
+// judged at when it could not be read on arrival: an opt-in saved in the
+// same second as the reply arrived may have come after it (the wiki's
+// times have one second's resolution). Replies stored before arrival times
+// were kept are judged at the earliest moment they can have arrived, the
+// start of their flood-control window. Zero means not known: not opted in.
 func (t *talkWriter) arrival(i store.Interaction) time.Time {
 	at := i.Received
 	if at.IsZero() && !i.Due.IsZero() {

@@ -13,7 +13,8 @@ import (
 // pageHidden reports whether a page the wiki no longer has went out of the
 // public's sight: the wiki does not show that it was deleted under the
 // last title we know (it was deleted with suppression, or the deletion's
-// log entry was hidden since). calls counts the wiki calls made. A page
+// log entry was hidden since), and it is still missing after the log was
+// read. calls counts the wiki calls made. A page
 // already found hidden, or whose title we never kept, is not hidden again.
 func (s *Server) pageHidden(ctx context.Context, id int64) (hidden bool, calls int, err error) {
 	ref := Ref{Kind: KindPage, ID: id}
@@ -25,7 +26,19 @@ func (s *Server) pageHidden(ctx context.Context, id int64) (hidden bool, calls i
 		return false, 0, err
 	}
 	shown, err := s.wiki.PageDeletionShown(ctx, id, title)
-	return !shown && err == nil, 1, err
+	if err != nil || shown {
+		return false, 1, err
+	}
+	// The log may be newer than the look-up that missed the page: one
+	// restored in between is there now, and must not be withdrawn.
+	_, err = s.wiki.PageByID(ctx, id)
+	if err == nil {
+		return false, 2, nil
+	}
+	if !errors.Is(err, wiki.ErrNotFound) {
+		return false, 2, err
+	}
+	return true, 2, nil
 }
 
 // withdrawPage withdraws a page the wiki now hides: every post of it, its

@@ -114,6 +114,10 @@ type Interaction struct {
 	// TalkState is "", "pending", "written", "skipped" (not opted in, over
 	// a limit) or "refused" (the wiki refused it for good).
 	TalkState string
+	// OptInOnArrival is set when the editor's opt-in was read, and on,
+	// when the reply arrived; the writer judges the others by the opt-in
+	// page's history.
+	OptInOnArrival bool
 }
 
 // Store is the state of one wikipub deployment. Every method is safe for

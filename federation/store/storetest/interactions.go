@@ -28,6 +28,8 @@ func interaction(name, kind, object string, at time.Time) store.Interaction {
 		URL:         "https://remote.example/@" + name + "/1",
 		Published:   at,
 		Received:    at.Add(1500 * time.Millisecond),
+		// Round-trips like every field.
+		OptInOnArrival: name != "",
 	}
 }
 
@@ -47,7 +49,7 @@ func checkInteraction(t *testing.T, got, want store.Interaction) {
 	if got.ID != want.ID || got.Kind != want.Kind || got.Object != want.Object || got.Actor != want.Actor ||
 		got.ActorName != want.ActorName || got.ActorHandle != want.ActorHandle || got.Content != want.Content ||
 		got.URL != want.URL || !got.Published.Equal(want.Published) || !got.Received.Equal(want.Received) || got.TalkPage != want.TalkPage ||
-		!got.Due.Equal(want.Due) || got.TalkState != want.TalkState {
+		!got.Due.Equal(want.Due) || got.TalkState != want.TalkState || got.OptInOnArrival != want.OptInOnArrival {
 		t.Errorf("interaction mismatch:\n got  %+v\n want %+v", got, want)
 	}
 }
