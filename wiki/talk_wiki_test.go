@@ -159,6 +159,20 @@ func TestTalkOnRealWiki(t *testing.T) {
 		t.Logf("refusal: %v", err)
 	})
 
+	t.Run("editpage alone cannot create a talk page", func(t *testing.T) {
+		// The grant the deployment guide names for existing talk pages:
+		// a missing one needs createtalk (createeditmovepage).
+		w.Maint(t, "createBotPassword.php", "--appid", "editonly", "--grants", "basic,editpage", "Plain User", "0123456789abcdefghijklmnopqrstuvw")
+		eo := w.LoginAs(t, "Plain User@editonly", "0123456789abcdefghijklmnopqrstuvw")
+		admin.Edit(t, "User talk:Existing", "Talk.", "create")
+		if _, err := eo.C.AddTalkSection(ctx, "User talk:Existing", "Hello", "hi", "test [10]", false); err != nil {
+			t.Errorf("editpage on an existing talk page: %v", err)
+		}
+		_, err := eo.C.AddTalkSection(ctx, "User talk:Not Yet", "Hello", "hi", "test [11]", false)
+		checkRefused(t, err, "User talk:Not Yet", "does not let the bot edit")
+		t.Logf("refusal: %v", err)
+	})
+
 	t.Run("anonymous client cannot write", func(t *testing.T) {
 		_, err := w.Anonymous(t).C.AddTalkSection(ctx, "User talk:Someone", "Hello", "hi", "test", false)
 		if err == nil || !strings.Contains(err.Error(), "bot password") {

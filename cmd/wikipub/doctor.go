@@ -185,6 +185,8 @@ func (d *doctor) checkBot(ctx context.Context) {
 			fmt.Sprintf("tick \"High-volume (bot) access\" (highvolume) in Special:BotPasswords, with %s in the bot group", account)},
 		{"edit", "edit right (Fediverse replies on talk pages)",
 			"tick \"Edit existing pages\" (editpage) in Special:BotPasswords"},
+		{"createtalk", "createtalk right (a reply to an editor who has no talk page yet creates it)",
+			"tick \"Create, edit, and move pages\" (createeditmovepage) in Special:BotPasswords"},
 	}
 	for _, r := range rights {
 		has, err := c.HasRight(ctx, r.right)

@@ -118,6 +118,7 @@ func TestDoctor(t *testing.T) {
 		wantDoctorLine(t, out, "wiki API", "OK", w.API)
 		wantDoctorLine(t, out, "bot login", "OK", w.BotUser)
 		wantDoctorLine(t, out, "right edit", "OK")
+		wantDoctorLine(t, out, "right createtalk", "OK")
 		wantDoctorLine(t, out, "clock", "OK")
 		wantDoctorLine(t, out, "store", "OK", "0 deliveries queued", "no wikipub has it open")
 		wantDoctorLine(t, out, "public URL", "WARN", "not https")
