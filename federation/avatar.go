@@ -51,31 +51,54 @@ type wikiAvatar struct {
 	siteName string
 	log      *slog.Logger
 
-	mu      sync.Mutex
-	cur     *avatarImage
-	fetched time.Time
+	mu         sync.Mutex
+	cur        *avatarImage
+	fetched    time.Time
+	refreshing bool
 }
 
-// get returns the current image, reading the logo again after avatarTTL.
-// A failed read keeps the image in hand (or the stand-in) and tries again
-// after a minute, so a wiki that is down never slows actor documents.
+// get returns the current image. Only the very first call waits for the
+// logo (bounded by firstLoadTimeout); after that a stale image is served
+// while one refresh runs in the background, so actor documents never wait
+// on the wiki. A failed read keeps the image in hand (or the stand-in) and
+// is tried again a minute later.
 func (a *wikiAvatar) get(ctx context.Context) *avatarImage {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.cur != nil && time.Since(a.fetched) < avatarTTL {
+	if a.cur == nil {
+		lctx, cancel := context.WithTimeout(ctx, firstLoadTimeout)
+		defer cancel()
+		a.store(a.load(lctx))
 		return a.cur
 	}
-	img, err := a.load(ctx)
+	if time.Since(a.fetched) >= avatarTTL && !a.refreshing {
+		a.refreshing = true
+		go func() {
+			img, err := a.load(context.WithoutCancel(ctx))
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.refreshing = false
+			a.store(img, err)
+		}()
+	}
+	return a.cur
+}
+
+// firstLoadTimeout bounds the wait for the logo the first time it is
+// needed.
+const firstLoadTimeout = 10 * time.Second
+
+// store keeps a freshly loaded image, or notes the failure; a.mu is held.
+func (a *wikiAvatar) store(img *avatarImage, err error) {
 	if err != nil {
-		a.log.WarnContext(ctx, "the wiki's logo cannot be used as an avatar; using a stand-in", "logo", a.logoURL, "err", err)
+		a.log.Warn("the wiki's logo cannot be used as an avatar; using a stand-in", "logo", a.logoURL, "err", err)
 		if a.cur == nil {
 			a.cur = standInAvatar(a.siteName)
 		}
 		a.fetched = time.Now().Add(time.Minute - avatarTTL)
-		return a.cur
+		return
 	}
 	a.cur, a.fetched = img, time.Now()
-	return img
 }
 
 func (a *wikiAvatar) load(ctx context.Context) (*avatarImage, error) {
@@ -135,6 +158,10 @@ func (s *Server) avatar(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", `"`+img.version+`"`)
 	w.Write(img.body)
 }
+
+// WarmAvatar reads the wiki's logo once, so that the first actor document
+// does not wait for it (drawing an SVG logo can take a second).
+func (s *Server) WarmAvatar(ctx context.Context) { s.avatars.get(ctx) }
 
 // avatarURL is where the current avatar is served.
 func (s *Server) avatarURL(img *avatarImage) string {

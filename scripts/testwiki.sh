@@ -134,6 +134,7 @@ if (strpos(\$path, '/images/') === 0) {
 return false;
 PHP
 	echo "$port" >"$dir/port"
+	echo "$name" >"$dir/wikiid"
 }
 
 vars() { # vars DIR
@@ -141,6 +142,7 @@ vars() { # vars DIR
 	port=$(cat "$dir/port")
 	cat <<ENV
 WIKI_DIR=$dir
+WIKI_ID=$(cat "$dir/wikiid" 2>/dev/null)
 WIKI_API=http://127.0.0.1:$port/api.php
 WIKI_ADMIN_USER=$ADMIN_USER
 WIKI_ADMIN_PASS=$ADMIN_PASS

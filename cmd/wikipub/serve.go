@@ -75,6 +75,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	defer func() { stopDelivery(); <-deliveryDone }()
 
 	mux := http.NewServeMux()
+	go fed.WarmAvatar(ctx)
 	fed.Routes(mux)
 	opsRoutes(mux, reg, readiness{store: st, wiki: func(ctx context.Context) error {
 		_, err := client.PageByID(ctx, 1)

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/wikipub/wikipub/internal/testenv"
@@ -36,17 +35,13 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "\n*** SKIP internal/interop: %v ***\n\n", err)
 		return m.Run()
 	}
+	// One after the other: the second reuses the WebAssembly the first
+	// compiled, which is most of a start.
 	servers := make([]*testenv.GoToSocial, 2)
 	errs := make([]error, 2)
-	var wg sync.WaitGroup
 	for i := range servers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			servers[i], errs[i] = startGoToSocial(dir)
-		}()
+		servers[i], errs[i] = startGoToSocial(dir)
 	}
-	wg.Wait()
 	for _, g := range servers {
 		if g != nil {
 			defer os.RemoveAll(g.Dir())

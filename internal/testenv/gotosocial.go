@@ -153,6 +153,10 @@ advanced-throttling-multiplier: 0
 		return nil, err
 	}
 	cmd := exec.Command(g.bin, "--config-path", g.config, "server", "start")
+	// Compiling its WebAssembly (ffmpeg, sqlite) is most of its start-up;
+	// the compiled code is kept for the next start, of this run or the
+	// next.
+	cmd.Env = append(os.Environ(), "GTS_WAZERO_COMPILATION_CACHE="+wazeroCache())
 	cmd.Stdout, cmd.Stderr = logf, logf
 	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
@@ -160,7 +164,7 @@ advanced-throttling-multiplier: 0
 	}
 	g.proc = &process{cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); logf.Close(); close(g.proc.done) }()
-	deadline := time.Now().Add(120 * time.Second)
+	deadline := time.Now().Add(300 * time.Second)
 	for {
 		req, _ := http.NewRequest(http.MethodGet, g.URL+"/api/v1/instance", nil)
 		req.Header.Set("User-Agent", "wikipub-test")
@@ -176,10 +180,22 @@ advanced-throttling-multiplier: 0
 		}
 		if time.Now().After(deadline) {
 			g.Stop()
-			return nil, fmt.Errorf("GoToSocial did not answer within 120s:\n%s", g.LogTail(30))
+			return nil, fmt.Errorf("GoToSocial did not answer within 300s:\n%s", g.LogTail(30))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// wazeroCache is where GoToSocial keeps its compiled WebAssembly between
+// starts: the user's cache directory, or the temporary one.
+func wazeroCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	dir = filepath.Join(dir, "wikipub-tests", "gotosocial-wazero")
+	_ = os.MkdirAll(dir, 0o755)
+	return dir
 }
 
 // Stop stops the server by its PID and waits for it.

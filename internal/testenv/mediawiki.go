@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -33,6 +34,7 @@ type Wiki struct {
 	BotUser, BotPass string
 
 	port   int
+	id     string // siteinfo's wikiid, to know the answers are ours
 	script string
 	proc   *process
 }
@@ -79,12 +81,15 @@ func (w *Wiki) start(t testing.TB) {
 	w.proc = p
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := http.Get(w.API + "?action=query&meta=siteinfo&format=json")
+		// The answer must come from this wiki: when another test's server
+		// holds the port, ours cannot listen, and its answers would be
+		// taken for ours.
+		id, err := siteID(w.API)
+		if err == nil && (w.id == "" || id == w.id) {
+			return
+		}
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+			err = fmt.Errorf("port %d answers as wiki %q, not %q (taken by another server)", w.port, id, w.id)
 		}
 		if p.exited() || time.Now().After(deadline) {
 			t.Fatalf("MediaWiki's web server did not come up on %s: %v\n%s", w.API, err, p.out.String())
@@ -112,12 +117,36 @@ func (w *Wiki) create(t testing.TB) {
 		}
 	}
 	w.API = vars["WIKI_API"]
+	w.id = vars["WIKI_ID"]
 	w.Base = strings.TrimSuffix(w.API, "/api.php")
 	w.AdminUser, w.AdminPass = vars["WIKI_ADMIN_USER"], vars["WIKI_ADMIN_PASS"]
 	w.BotUser, w.BotPass = vars["WIKI_BOT_USER"], vars["WIKI_BOT_PASS"]
 	if w.API == "" {
 		t.Fatalf("testwiki.sh printed no WIKI_API: %s", out)
 	}
+}
+
+// siteID is the wikiid that the API at api reports.
+func siteID(api string) (string, error) {
+	resp, err := http.Get(api + "?action=query&meta=siteinfo&siprop=general&format=json")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("siteinfo: %s", resp.Status)
+	}
+	var si struct {
+		Query struct {
+			General struct {
+				WikiID string `json:"wikiid"`
+			} `json:"general"`
+		} `json:"query"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&si); err != nil {
+		return "", fmt.Errorf("siteinfo: %w", err)
+	}
+	return si.Query.General.WikiID, nil
 }
 
 // Start starts the wiki again after Stop, on the same port and data.
