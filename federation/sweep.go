@@ -92,6 +92,12 @@ type SweepStats struct {
 // is asked about at most 50 revisions, pages or users a call.
 const sweepBatch = 50
 
+// sweepGrace is how old a post must be before a revision or log entry the
+// wiki does not return withdraws it: a replicated wiki's replica can lag a
+// few seconds (wikipub asks with maxlag=5) behind the change that was just
+// posted. What the wiki returns with more hidden is withdrawn at any age.
+const sweepGrace = time.Minute
+
 // Sweep checks every post published within the window, then every page
 // and editor that has followers or a post in the window, once.
 func (sw *Sweeper) Sweep(ctx context.Context) (SweepStats, error) {
@@ -177,7 +183,7 @@ func (sw *Sweeper) posts(ctx context.Context, posts []store.Published, st *Sweep
 			rev, ok := revs[id]
 			for _, p := range byRev[id] {
 				st.Checked++
-				if ok && revisionBits(&rev)&^wiki.Visibility(p.Hidden) == 0 {
+				if ok && revisionBits(&rev)&^wiki.Visibility(p.Hidden) == 0 || !ok && time.Since(p.At) < sweepGrace {
 					continue
 				}
 				if err := sw.s.pub.withdraw(ctx, p); err != nil {
@@ -195,7 +201,7 @@ func (sw *Sweeper) posts(ctx context.Context, posts []store.Published, st *Sweep
 		}
 		for id, p := range byLog {
 			st.Checked++
-			if v, ok := vis[id]; ok && v&^wiki.Visibility(p.Hidden) == 0 {
+			if v, ok := vis[id]; ok && v&^wiki.Visibility(p.Hidden) == 0 || !ok && time.Since(p.At) < sweepGrace {
 				continue
 			}
 			if err := sw.s.pub.withdraw(ctx, p); err != nil {
