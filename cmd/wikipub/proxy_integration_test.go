@@ -35,7 +35,7 @@ const (
 func TestProxyRouting(t *testing.T) {
 	w := testenv.MediaWiki(t)
 
-	ports := proxyTestPorts(t, 2)
+	ports := testenv.FreePorts(t, 2)
 	nginxPort, wikipubPort := ports[0], ports[1]
 	wikiURL, err := url.Parse(w.Base)
 	if err != nil {
@@ -47,12 +47,11 @@ func TestProxyRouting(t *testing.T) {
 	// The wiki and wikipub share the proxy's host, as in production: the
 	// wiki's own URLs (siteinfo's server, which wikipub reads at start) are
 	// on it.
-	w.AddSettings(t, fmt.Sprintf(`$wgServer = "%s";`, proxy))
 	// PHP's built-in server keeps compiled files in OPcache and looks at
 	// their timestamps at most every 2 s (opcache.revalidate_freq), so the
 	// new setting is not seen at once: wait until siteinfo says it, or
 	// wikipub may start with the old server.
-	proxyTestWaitServer(t, w.API, proxy)
+	w.SetServer(t, proxy)
 
 	admin := w.Login(t)
 	admin.Edit(t, "Some Page", "A page to follow through the proxy.", "setup")
@@ -324,47 +323,6 @@ func TestProxyRouting(t *testing.T) {
 		}
 		peer.AssertNoRejections(t)
 	})
-}
-
-// proxyTestPorts returns n distinct free ports on 127.0.0.1, below the
-// ephemeral range (testenv.FreePort), so the many listeners other tests
-// open on port 0 cannot take them meanwhile; nginx proxying to itself
-// would answer 500 forever, so they must differ from each other too.
-func proxyTestPorts(t *testing.T, n int) []int {
-	t.Helper()
-	seen := map[int]bool{}
-	var ports []int
-	for len(ports) < n {
-		p, err := testenv.FreePort()
-		if err != nil {
-			t.Fatalf("finding a free port: %v", err)
-		}
-		if !seen[p] {
-			seen[p] = true
-			ports = append(ports, p)
-		}
-	}
-	return ports
-}
-
-// proxyTestWaitServer waits until the wiki's siteinfo names server.
-func proxyTestWaitServer(t *testing.T, api, server string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	got := ""
-	for time.Now().Before(deadline) {
-		st, _, body := proxyGet(t, api+"?action=query&meta=siteinfo&siprop=general&format=json", "")
-		var si struct {
-			Query struct{ General struct{ Server string } }
-		}
-		if st == http.StatusOK && json.Unmarshal([]byte(body), &si) == nil {
-			if got = si.Query.General.Server; got == server {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("the wiki's siteinfo still names server %q 30s after $wgServer was set to %q", got, server)
 }
 
 // proxyClient does not follow redirects: where a request lands is what is

@@ -45,16 +45,15 @@ func newWorld(t *testing.T, o worldOptions) *world {
 	}
 	w := &world{t: t, logFrom: map[*testenv.GoToSocial]int{gts: gts.LogSize(), gts2: gts2.LogSize()}}
 	w.wiki = testenv.MediaWiki(t)
-	ports := freePorts(t, 3)
+	ports := testenv.FreePorts(t, 3)
 	nginxPort, wikipubPort, udpPort := ports[0], ports[1], ports[2]
 	w.domain = fmt.Sprintf("wiki.test:%d", nginxPort)
 	w.public = "http://" + w.domain
-	settings := fmt.Sprintf(`$wgServer = %q;`, w.public)
+	var feed []string
 	if o.udp {
-		settings += fmt.Sprintf("\n$wgRCFeeds['wikipub'] = ['formatter' => 'JSONRCFeedFormatter', 'uri' => 'udp://127.0.0.1:%d'];", udpPort)
+		feed = append(feed, fmt.Sprintf("$wgRCFeeds['wikipub'] = ['formatter' => 'JSONRCFeedFormatter', 'uri' => 'udp://127.0.0.1:%d'];", udpPort))
 	}
-	w.wiki.AddSettings(t, settings)
-	waitServer(t, w.wiki.API, w.public)
+	w.wiki.SetServer(t, w.public, feed...)
 	w.admin = w.wiki.Login(t)
 
 	dir := t.TempDir()
@@ -80,41 +79,6 @@ func newWorld(t *testing.T, o worldOptions) *world {
 		}
 	})
 	return w
-}
-
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	seen := map[int]bool{}
-	var out []int
-	for len(out) < n {
-		p, err := testenv.FreePort()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// waitServer waits until the wiki's siteinfo names server: PHP's built-in
-// server sees a changed LocalSettings.php only after a moment, and wikipub
-// reads the server at start.
-func waitServer(t *testing.T, api, server string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		var si struct {
-			Query struct{ General struct{ Server string } }
-		}
-		if getJSON(api+"?action=query&meta=siteinfo&siprop=general&format=json", &si) == nil && si.Query.General.Server == server {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("the wiki's siteinfo does not name server %s after 30s", server)
 }
 
 // getJSON reads a JSON document as an ActivityPub client would.

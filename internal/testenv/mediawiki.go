@@ -301,3 +301,49 @@ func FreeUDPPort() (int, error) {
 	defer c.Close()
 	return c.LocalAddr().(*net.UDPAddr).Port, nil
 }
+
+// FreePorts returns n distinct free ports (see FreePort).
+func FreePorts(t testing.TB, n int) []int {
+	t.Helper()
+	seen := map[int]bool{}
+	var ports []int
+	for len(ports) < n {
+		p, err := FreePort()
+		if err != nil {
+			t.Fatalf("finding a free port: %v", err)
+		}
+		if !seen[p] {
+			seen[p] = true
+			ports = append(ports, p)
+		}
+	}
+	return ports
+}
+
+// SetServer makes the wiki name server (a proxy in front of it) as its
+// own URL ($wgServer), and waits until its siteinfo says so: PHP's
+// built-in server sees a changed LocalSettings.php only after a moment, and
+// wikipub reads the server at start.
+func (w *Wiki) SetServer(t testing.TB, server string, morePHP ...string) {
+	t.Helper()
+	w.AddSettings(t, strings.Join(append([]string{fmt.Sprintf(`$wgServer = %q;`, server)}, morePHP...), "\n"))
+	deadline := time.Now().Add(30 * time.Second)
+	got := ""
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(w.API + "?action=query&meta=siteinfo&siprop=general&format=json")
+		if err == nil {
+			var si struct {
+				Query struct{ General struct{ Server string } }
+			}
+			if json.NewDecoder(resp.Body).Decode(&si) == nil {
+				got = si.Query.General.Server
+			}
+			resp.Body.Close()
+			if got == server {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the wiki's siteinfo still names server %q 30s after $wgServer was set to %q", got, server)
+}
