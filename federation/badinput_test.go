@@ -754,6 +754,9 @@ func TestInboxBadInput(t *testing.T) {
 			t.Errorf("%d followers after a Delete that could not be checked, want 1", n)
 		}
 		state.Store(http.StatusGone)
+		// A failed fetch is remembered for half a minute; the sender's
+		// retry comes later than that, here to an instance with no memory.
+		fresh = startBIInstance(t, w, st, biCacheTTL)
 		resp, err = peer.Send(ctx, fresh.base+"/ap/inbox", del)
 		biStatus(t, "Delete of a gone actor", resp, err, http.StatusAccepted)
 		if n := biFollowerCount(t, inst, target); n != 0 {

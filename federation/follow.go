@@ -39,6 +39,9 @@ func (s *Server) onFollow(ctx context.Context, act *activity) error {
 	if err != nil {
 		return err
 	}
+	if err := s.resolver.keep(ctx, a); err != nil {
+		return fmt.Errorf("keeping %s: %w", s.iris.Actor(a.Ref), err)
+	}
 	actorID := s.iris.Actor(a.Ref)
 	added, err := s.store.AddFollower(ctx, actorID, store.Follower{
 		ID: follower.ID, Inbox: follower.Inbox, SharedInbox: follower.SharedInbox,

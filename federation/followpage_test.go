@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -92,6 +93,7 @@ func (w *followWiki) Contributions(_ context.Context, userID int64, _ string, li
 type followInst struct {
 	srv  *federation.Server
 	base string
+	st   store.Store
 }
 
 func startFollowServer(t *testing.T) *followInst {
@@ -109,7 +111,7 @@ func startFollowServer(t *testing.T) *followInst {
 	srv.Routes(mux)
 	ts := httptest.NewServer(mux)
 	t.Cleanup(ts.Close)
-	return &followInst{srv: srv, base: ts.URL}
+	return &followInst{srv: srv, base: ts.URL, st: st}
 }
 
 const followBrowserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -271,11 +273,11 @@ func TestFollowPageRenders(t *testing.T) {
 
 func TestFollowPageErrors(t *testing.T) {
 	inst := startFollowServer(t)
-	// A user the wiki no longer shows but that had a key: 404 like any
-	// unknown name, for the wiki answers hidden accounts as missing and
+	// A user the wiki no longer shows but that someone follows: 404 like
+	// any unknown name, for the wiki answers hidden accounts as missing and
 	// 410 would tell that it existed.
 	goneID := inst.srv.IRIs().Actor(federation.Ref{Kind: federation.KindUser, ID: 77})
-	if _, err := inst.srv.Keys().Get(context.Background(), goneID); err != nil {
+	if _, err := inst.st.AddFollower(context.Background(), goneID, store.Follower{ID: "https://social.example/users/bob", Inbox: "https://social.example/users/bob/inbox"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // gtsBase and ourBase stand for the hosts in the captured GoToSocial
@@ -214,5 +216,28 @@ func TestParseUndoForms(t *testing.T) {
 	act, err := parseActivity([]byte(`{"id": "https://r.example/u/1", "type": "Undo", "actor": "https://r.example/u/a", "object": "https://r.example/l/1"}`))
 	if err != nil || act.Inner != nil || act.objectID() != want.ID {
 		t.Errorf("by id: %+v %v", act, err)
+	}
+}
+
+// TestParseLongLists: a list is read up to maxListItems entries; go-ap
+// alone took 17 s of CPU for a Flag naming 5,000 ids (each entry compared
+// with all before it).
+func TestParseLongLists(t *testing.T) {
+	ids := make([]string, 20000)
+	for i := range ids {
+		ids[i] = "https://wiki.example/ap/rev/" + strconv.Itoa(i)
+	}
+	body, _ := json.Marshal(map[string]any{"id": "https://r.example/f/1", "type": "Flag", "actor": "https://r.example/u/a",
+		"object": ids, "to": ids, "cc": ids, "tag": ids})
+	start := time.Now()
+	act, err := parseActivity(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("parsing four lists of 20,000 ids took %s", took)
+	}
+	if len(act.Objects) != maxListItems || act.Objects[0] != ids[0] {
+		t.Errorf("%d objects read, want the first %d", len(act.Objects), maxListItems)
 	}
 }

@@ -62,6 +62,11 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		s.refusals.answer(w, r, rf, act, nil)
 		return
 	}
+	if ok, wait := s.inboxRate.take(originOf(signer)); !ok {
+		s.refusals.answer(w, r, &refusal{status: http.StatusTooManyRequests, reason: reasonRateLimited,
+			msg: "too many activities from your server; retry later", retryAfter: retrySeconds(wait)}, act, nil)
+		return
+	}
 	if err := s.handleActivity(ctx, act); err != nil {
 		if rf := refusalFor(err); rf != nil {
 			s.refusals.answer(w, r, rf, act, err)

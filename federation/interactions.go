@@ -11,8 +11,18 @@ import (
 	"github.com/wikipub/wikipub/federation/store"
 )
 
-// maxMentionsKept bounds what one note can make us store.
-const maxMentionsKept = 5
+// maxMentionsKept bounds what one note can make us store, and
+// maxMentionLookups what it can make us look up: every Mention of one of
+// our editors counts, found or not (misses are cached, as found editors
+// are), so 1,000 mentions cost at most 10 look-ups.
+const (
+	maxMentionsKept   = 5
+	maxMentionLookups = 10
+)
+
+// maxStoredContent bounds the HTML kept of one reply or mention; the
+// talk page gets at most TalkConfig.MaxRunes of its text anyway.
+const maxStoredContent = 64 << 10
 
 // ours reports whether an id is one of our posts.
 func (s *Server) ourPost(id string) bool {
@@ -43,7 +53,7 @@ func (s *Server) onCreate(ctx context.Context, act *activity) error {
 	}
 	base := store.Interaction{
 		Actor: act.signer, ActorName: who.DisplayName(), ActorHandle: who.Handle(),
-		Content: n.Content, URL: n.URL, Published: n.Published,
+		Content: cutUTF8(n.Content, maxStoredContent), URL: n.URL, Published: n.Published,
 	}
 	if base.URL == "" {
 		base.URL = n.ID
@@ -52,22 +62,31 @@ func (s *Server) onCreate(ctx context.Context, act *activity) error {
 		base.Published = time.Now().UTC()
 	}
 	var stored []store.Interaction
+	noSuchPost := false
 	if parent := n.InReplyTo; s.ourPost(parent) {
-		i := base
-		i.ID, i.Kind, i.Object = n.ID, "reply", parent
-		i.TalkPage = s.talk.replyTalkPage(ctx, parent)
-		stored = append(stored, i)
+		exists, err := s.postExists(ctx, parent)
+		if err != nil {
+			return err
+		}
+		if exists {
+			i := base
+			i.ID, i.Kind, i.Object = n.ID, "reply", parent
+			i.TalkPage = s.talk.replyTalkPage(ctx, parent)
+			stored = append(stored, i)
+		}
+		noSuchPost = !exists
 	}
-	kept := 0
+	kept, looked := 0, 0
 	for _, href := range n.Mentions {
-		if kept >= maxMentionsKept {
+		if kept >= maxMentionsKept || looked >= maxMentionLookups {
 			break
 		}
 		ref, ok := s.iris.ParseActor(href)
 		if !ok || ref.Kind != KindUser {
 			continue
 		}
-		a, err := s.resolver.ByRef(ctx, ref)
+		looked++
+		a, err := s.mentioned(ctx, ref)
 		if err != nil {
 			continue
 		}
@@ -85,6 +104,9 @@ func (s *Server) onCreate(ctx context.Context, act *activity) error {
 		i.TalkPage = talk
 		stored = append(stored, i)
 	}
+	if len(stored) == 0 && noSuchPost {
+		return &refusal{status: http.StatusAccepted, reason: reasonNoSuchPost, msg: "a reply to a post that does not exist: not kept"}
+	}
 	for _, i := range stored {
 		if err := s.mayStore(ctx, i.ID, act.signer, i.Kind); err != nil {
 			return err
@@ -98,6 +120,30 @@ func (s *Server) onCreate(ctx context.Context, act *activity) error {
 		s.log.InfoContext(ctx, "interaction stored", "kind", i.Kind, "id", clip(i.ID), "object", i.Object, "talk_page", i.TalkPage, "talk_state", i.TalkState)
 	}
 	return nil
+}
+
+// mentioned resolves a mentioned editor, remembering for a while the
+// ones that are not there.
+func (s *Server) mentioned(ctx context.Context, ref Ref) (*Actor, error) {
+	if _, missing := s.mentionMisses.get(ref); missing {
+		return nil, ErrNoActor
+	}
+	a, err := s.resolver.ByRef(ctx, ref)
+	if errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) {
+		s.mentionMisses.put(ref, struct{}{})
+	}
+	return a, err
+}
+
+// cutUTF8 keeps at most n bytes of s, not splitting a character.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
 }
 
 // mayStore asks the trust rules whether signer may keep a record of kind
@@ -136,7 +182,7 @@ func (s *Server) onUpdate(ctx context.Context, act *activity) error {
 		if i.Actor != act.signer {
 			continue
 		}
-		i.Content = n.Content
+		i.Content = cutUTF8(n.Content, maxStoredContent)
 		if _, err := s.store.AddInteraction(ctx, i); err != nil {
 			return err
 		}
@@ -180,10 +226,17 @@ func (s *Server) onLikeOrShare(ctx context.Context, act *activity, kind string) 
 	if s.blocks.Blocked(ctx, act.signer) {
 		return &refusal{status: http.StatusAccepted, reason: reasonBlocked, msg: "blocked: ignored"}
 	}
+	exists, err := s.postExists(ctx, obj)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return &refusal{status: http.StatusAccepted, reason: reasonNoSuchPost, msg: "a post that does not exist: not counted"}
+	}
 	if err := s.mayStore(ctx, act.ID, act.signer, kind); err != nil {
 		return err
 	}
-	_, err := s.store.AddInteraction(ctx, store.Interaction{
+	_, err = s.store.AddInteraction(ctx, store.Interaction{
 		ID: act.ID, Kind: kind, Object: obj, Actor: act.signer, Published: time.Now().UTC(),
 	})
 	return err
@@ -204,10 +257,36 @@ func (s *Server) undoInteraction(ctx context.Context, id, signer string) error {
 	return s.store.RemoveInteraction(ctx, id)
 }
 
+// maxReportObjects bounds the ids of one report written to the wiki.
+const maxReportObjects = 20
+
 // onFlag logs a report, and hands it to the talk writer to append to the
-// admins' page when one is configured.
+// admins' page when one is configured: at most Limits.ReportsPerHost an
+// hour from one server and Limits.ReportsPerHour from all, each with at
+// most maxReportObjects ids and TalkConfig.MaxRunes of text; a blocked
+// server's reports are dropped.
 func (s *Server) onFlag(ctx context.Context, act *activity) error {
-	objects := strings.Join(act.Objects, " ")
-	s.log.WarnContext(ctx, "report received", "id", clip(act.ID), "from", clip(act.signer), "object", clip(objects), "content", clip(act.Content))
-	return s.talk.report(ctx, act.ID, act.signer, act.Content, objects)
+	if s.blocks.Blocked(ctx, act.signer) {
+		return &refusal{status: http.StatusAccepted, reason: reasonBlocked, msg: "blocked: ignored"}
+	}
+	for _, b := range []struct {
+		limit *buckets
+		key   string
+	}{{s.reportsPerHost, originOf(act.signer)}, {s.reportsAll, ""}} {
+		if ok, wait := b.limit.take(b.key); !ok {
+			return &refusal{status: http.StatusTooManyRequests, reason: reasonRateLimited, msg: "too many reports; retry later", retryAfter: retrySeconds(wait)}
+		}
+	}
+	objects := act.Objects
+	if len(objects) > maxReportObjects {
+		objects = objects[:maxReportObjects]
+	}
+	list := strings.Join(objects, " ")
+	s.log.WarnContext(ctx, "report received", "id", clip(act.ID), "from", clip(act.signer), "object", clip(list), "content", clip(act.Content))
+	return s.talk.report(ctx, act.ID, act.signer, cutUTF8(act.Content, maxStoredContent), list)
+}
+
+// retrySeconds is a wait as a Retry-After value: whole seconds, at least 1.
+func retrySeconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
 }

@@ -53,11 +53,18 @@ func decodeAP(body []byte) (vocab.Item, *fastjson.Value, error) {
 	return it, v, nil
 }
 
-// normalize rewrites v in place into the forms go-ap reads: one object
-// where a list is expected becomes a list of one; a list of types
-// becomes its first type. Nesting is bounded by the parser (fastjson
-// refuses documents deeper than 300).
-func normalize(a *fastjson.Arena, v *fastjson.Value) {
+// maxListItems bounds every list go-ap reads: go-ap adds each entry of a
+// list after comparing it with every entry before it, so a 1 MB Flag
+// naming 20,000 ids would take minutes of CPU. No property wikipub acts
+// on needs more (it looks at 10 mentions, writes 20 ids of a report).
+const maxListItems = 50
+
+// normalize rewrites v into the forms go-ap reads: one object where a
+// list is expected becomes a list of one; a list of types becomes its
+// first type; a list is cut to maxListItems. It returns v, or the value
+// that replaces it. Nesting is bounded by the parser (fastjson refuses
+// documents deeper than 300).
+func normalize(a *fastjson.Arena, v *fastjson.Value) *fastjson.Value {
 	switch v.Type() {
 	case fastjson.TypeObject:
 		o, _ := v.Object()
@@ -76,12 +83,27 @@ func normalize(a *fastjson.Arena, v *fastjson.Value) {
 				o.Set(p, arr)
 			}
 		}
-		o.Visit(func(_ []byte, x *fastjson.Value) { normalize(a, x) })
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			if nx := normalize(a, x); nx != x {
+				o.Set(string(k), nx)
+			}
+		})
 	case fastjson.TypeArray:
-		for _, x := range v.GetArray() {
-			normalize(a, x)
+		items := v.GetArray()
+		if len(items) > maxListItems {
+			cut := a.NewArray()
+			for i, e := range items[:maxListItems] {
+				cut.SetArrayItem(i, normalize(a, e))
+			}
+			return cut
+		}
+		for i, e := range items {
+			if ne := normalize(a, e); ne != e {
+				v.SetArrayItem(i, ne)
+			}
 		}
 	}
+	return v
 }
 
 // rebox stores a go-ap value in a fresh interface value. go-ap fills the

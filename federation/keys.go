@@ -19,12 +19,18 @@ type KeyStore interface {
 	CreateActorKey(ctx context.Context, actorID string, pem []byte) ([]byte, error)
 }
 
-// Keys hands out our actors' RSA-2048 keys, creating each the first time it
-// is needed: a big wiki has tens of millions of potential actors and a key
-// costs ~80 ms to make, so start-up creates none.
+// Keys hands out our actors' RSA-2048 keys. An actor that has a key of
+// its own in the store (every actor seen before key pools) keeps it. Any
+// other actor signs with one of a fixed pool of keys, picked by a keyed
+// hash of its id (keypool.go): the same actor always gets the same key,
+// on every replica and after every restart, so a key once shown never
+// changes, and nothing is stored per actor. A big wiki has tens of
+// millions of potential actors and a key costs ~80 ms to make; with the
+// pool, a crawler of never-seen actors costs neither.
 type Keys struct {
 	store KeyStore
 	bits  int
+	pool  *keyPool
 
 	mu    sync.Mutex
 	cache map[string]*actorKey // bounded below
@@ -35,36 +41,36 @@ type actorKey struct {
 	publicPEM string
 }
 
-// maxCachedKeys bounds the memory the parsed keys take (~2 KB each).
+// maxCachedKeys bounds the actor → key map (pooled keys are shared, so
+// an entry of a pooled actor costs only the map entry).
 const maxCachedKeys = 50_000
 
 // NewKeys returns a key source over the store.
 func NewKeys(s KeyStore) *Keys {
-	return &Keys{store: s, bits: 2048, cache: map[string]*actorKey{}}
+	k := &Keys{store: s, bits: 2048, cache: map[string]*actorKey{}}
+	k.pool = newKeyPool(k)
+	return k
 }
 
-// Get returns the actor's key, creating and storing it when it has none.
-// Two replicas racing to create one end up with the same key: the store
-// keeps the first.
+// Get returns the actor's key: its own if it has one, else its key of the
+// pool.
 func (k *Keys) Get(ctx context.Context, actorID string) (*actorKey, error) {
 	if ak := k.cached(actorID); ak != nil {
 		return ak, nil
 	}
 	raw, err := k.store.ActorKey(ctx, actorID)
-	if errors.Is(err, store.ErrNotFound) {
-		priv, gerr := rsa.GenerateKey(rand.Reader, k.bits)
-		if gerr != nil {
-			return nil, fmt.Errorf("generating a key for %s: %w", actorID, gerr)
+	var ak *actorKey
+	switch {
+	case err == nil:
+		if ak, err = parseActorKey(raw); err != nil {
+			return nil, fmt.Errorf("the stored key of %s: %w", actorID, err)
 		}
-		fresh := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(priv)})
-		raw, err = k.store.CreateActorKey(ctx, actorID, fresh)
-	}
-	if err != nil {
+	case errors.Is(err, store.ErrNotFound):
+		if ak, err = k.pool.keyOf(ctx, actorID); err != nil {
+			return nil, err
+		}
+	default:
 		return nil, fmt.Errorf("loading the key of %s: %w", actorID, err)
-	}
-	ak, err := parseActorKey(raw)
-	if err != nil {
-		return nil, fmt.Errorf("the stored key of %s: %w", actorID, err)
 	}
 	k.mu.Lock()
 	if len(k.cache) >= maxCachedKeys {
@@ -78,12 +84,11 @@ func (k *Keys) Get(ctx context.Context, actorID string) (*actorKey, error) {
 	return ak, nil
 }
 
-// Exists reports whether the actor ever had a key, that is, whether it was
-// ever fetched or followed: a page that has one and is gone was deleted.
-func (k *Keys) Exists(ctx context.Context, actorID string) (bool, error) {
-	if k.cached(actorID) != nil {
-		return true, nil
-	}
+// HasOwnKey reports whether the actor has a key of its own, made before
+// key pools: such an actor had been fetched or followed, which is what
+// the resolver needs to know about actors from before it kept them
+// (resolver.known).
+func (k *Keys) HasOwnKey(ctx context.Context, actorID string) (bool, error) {
 	_, err := k.store.ActorKey(ctx, actorID)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -95,6 +100,15 @@ func (k *Keys) cached(actorID string) *actorKey {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.cache[actorID]
+}
+
+// generate makes a fresh key, PEM-encoded as the store keeps it.
+func (k *Keys) generate() ([]byte, error) {
+	priv, err := rsa.GenerateKey(rand.Reader, k.bits)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(priv)}), nil
 }
 
 func parseActorKey(raw []byte) (*actorKey, error) {

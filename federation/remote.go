@@ -46,22 +46,40 @@ type Remote struct {
 	// keyOwners maps a fragment-less keyId to the owner its document
 	// claims; only a claim, confirmed by the owner on every use.
 	keyOwners *ttlCache[string, string]
+	// gate limits how often one document is fetched (fetchgate.go).
+	gate fetchGate
 }
 
 // NewRemote returns a fetcher; userAgent names wikipub, its version and URL.
 func NewRemote(client *http.Client, keys *Keys, iris IRIs, userAgent string) *Remote {
 	return &Remote{client: client, keys: keys, iris: iris, trust: newTrust(iris.Base), ua: userAgent, cache: newTTLCache[string, *RemoteActor](time.Hour, 100_000),
-		keyOwners: newTTLCache[string, string](time.Hour, 100_000)}
+		keyOwners: newTTLCache[string, string](time.Hour, 100_000), gate: newFetchGate()}
 }
 
 // Actor returns a remote actor, from the cache unless refresh.
 func (r *Remote) Actor(ctx context.Context, id string, refresh bool) (*RemoteActor, error) {
 	id = stripFragment(id)
+	if refresh && !r.gate.mayRefresh(id) {
+		refresh = false // fetched within keyRefreshEvery: what we have is as fresh
+	}
 	if !refresh {
 		if a, ok := r.cache.get(id); ok {
 			return a, nil
 		}
 	}
+	if err := r.gate.failure(id); err != nil {
+		return nil, err
+	}
+	a, err := r.fetchActor(ctx, id)
+	r.gate.done(id, err)
+	if err != nil {
+		return nil, err
+	}
+	r.cache.put(id, a)
+	return a, nil
+}
+
+func (r *Remote) fetchActor(ctx context.Context, id string) (*RemoteActor, error) {
 	got, err := r.fetchFrom(ctx, id)
 	if err != nil {
 		return nil, err
@@ -73,7 +91,6 @@ func (r *Remote) Actor(ctx context.Context, id string, refresh bool) (*RemoteAct
 	if a.ID != id {
 		return nil, fmt.Errorf("remote actor %s: its document has id %s: %w", id, a.ID, errUnreadable)
 	}
-	r.cache.put(id, a)
 	return a, nil
 }
 

@@ -61,11 +61,27 @@ func (r *Remote) claimedOwner(ctx context.Context, keyID string, refresh bool) (
 	if base, _, ok := strings.Cut(keyID, "#"); ok {
 		return base, nil
 	}
+	if refresh && !r.gate.mayRefresh(keyID) {
+		refresh = false
+	}
 	if !refresh {
 		if o, ok := r.keyOwners.get(keyID); ok {
 			return o, nil
 		}
 	}
+	if err := r.gate.failure(keyID); err != nil {
+		return "", err
+	}
+	owner, err := r.fetchOwnerClaim(ctx, keyID)
+	r.gate.done(keyID, err)
+	if err != nil {
+		return "", err
+	}
+	r.keyOwners.put(keyID, owner)
+	return owner, nil
+}
+
+func (r *Remote) fetchOwnerClaim(ctx context.Context, keyID string) (string, error) {
 	doc, err := r.fetch(ctx, keyID)
 	if err != nil {
 		return "", err
@@ -74,7 +90,6 @@ func (r *Remote) claimedOwner(ctx context.Context, keyID string, refresh bool) (
 	if err != nil {
 		return "", fmt.Errorf("key document %s: %w: %w", keyID, err, ErrUntrustedKey)
 	}
-	r.keyOwners.put(keyID, owner)
 	return owner, nil
 }
 

@@ -33,6 +33,12 @@ type HandleStore interface {
 	SetCursor(ctx context.Context, name string, value []byte) error
 }
 
+// followerCounter is the part of the store that says whether an actor
+// is followed.
+type followerCounter interface {
+	CountFollowers(ctx context.Context, actorID string) (int, error)
+}
+
 // Errors of actor resolution, mapped to HTTP statuses by the handlers.
 var (
 	// ErrNoActor: nothing of that name can be an actor (404).
@@ -74,6 +80,12 @@ type Resolver struct {
 	// wiki leaves no trace in recent changes, and must stop being served
 	// at once, not a cache lifetime later.
 	byUser *ttlCache[Ref, *Actor]
+	// followers tells a followed actor (kept) from one nobody follows;
+	// nil when the handle store does not keep followers.
+	followers followerCounter
+	// noName remembers handles that name no actor, so that asking for
+	// one again and again (WebFinger) costs one wiki look-up per ttl.
+	noName *ttlCache[string, struct{}]
 }
 
 // userRecheck is how long an editor's actor is served without asking the
@@ -82,9 +94,14 @@ const userRecheck = time.Second
 
 // NewResolver returns a resolver; ttl bounds how stale a title may be.
 func NewResolver(w Wiki, h HandleStore, keys *Keys, iris IRIs, ttl time.Duration) *Resolver {
-	return &Resolver{wiki: w, handles: h, titles: h, keys: keys, iris: iris,
+	r := &Resolver{wiki: w, handles: h, titles: h, keys: keys, iris: iris,
 		byRef: newTTLCache[Ref, *Actor](ttl, 100_000), byName: newTTLCache[string, Ref](ttl, 100_000),
-		byUser: newTTLCache[Ref, *Actor](min(ttl, userRecheck), 100_000)}
+		byUser: newTTLCache[Ref, *Actor](min(ttl, userRecheck), 100_000),
+		noName: newTTLCache[string, struct{}](ttl, 100_000)}
+	if f, ok := h.(followerCounter); ok {
+		r.followers = f
+	}
+	return r
 }
 
 // Forget drops what the cache knows of an actor (after a move, a deletion,
@@ -190,12 +207,18 @@ func (r *Resolver) livePage(ctx context.Context, ref Ref, p wiki.Page) (*Actor, 
 	if p.Namespace < 0 {
 		return nil, ErrNoActor
 	}
-	h, err := r.claim(ctx, handle.ForPage(site, p.Title), handle.PageFallback(p.ID), ref)
+	kept, err := r.known(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.rememberTitle(ctx, ref, p.Title); err != nil {
+	h, err := r.handleFor(ctx, handle.ForPage(site, p.Title), handle.PageFallback(p.ID), ref, kept)
+	if err != nil {
 		return nil, err
+	}
+	if kept {
+		if err := r.rememberTitle(ctx, ref, p.Title); err != nil {
+			return nil, err
+		}
 	}
 	return &Actor{Ref: ref, Handle: h, Name: p.Title, URL: site.PageURL(p.Title), Published: p.Created, Namespace: p.Namespace}, nil
 }
@@ -213,7 +236,11 @@ func (r *Resolver) user(ctx context.Context, ref Ref) (*Actor, error) {
 	if isTemporaryAccount(u.Name) {
 		return nil, ErrNoActor
 	}
-	h, err := r.claim(ctx, handle.ForUser(u.Name), handle.UserFallback(u.ID), ref)
+	kept, err := r.known(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	h, err := r.handleFor(ctx, handle.ForUser(u.Name), handle.UserFallback(u.ID), ref, kept)
 	if err != nil {
 		return nil, err
 	}
@@ -230,10 +257,10 @@ func userPageURL(site *wiki.SiteInfo, name string) string {
 	return site.PageURL(userNS + ":" + name)
 }
 
-// goneOrMissing tells a deleted actor (it had a key: someone fetched or
-// followed it) from one that never was.
+// goneOrMissing tells a deleted actor (kept: someone followed it) from
+// one that never was.
 func (r *Resolver) goneOrMissing(ctx context.Context, ref Ref) error {
-	known, err := r.keys.Exists(ctx, r.iris.Actor(ref))
+	known, err := r.known(ctx, ref)
 	if err != nil {
 		return err
 	}
@@ -268,7 +295,13 @@ func (r *Resolver) ByHandle(ctx context.Context, h string) (*Actor, error) {
 	if ref, ok := r.byName.get(h); ok {
 		return r.follow(ctx, ref)
 	}
+	if _, missing := r.noName.get(h); missing {
+		return nil, ErrNoActor
+	}
 	ref, err := r.refByHandle(ctx, h)
+	if errors.Is(err, ErrNoActor) {
+		r.noName.put(h, struct{}{})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -408,7 +441,7 @@ func (r *Resolver) deletedOrMissing(ctx context.Context, title string) (*Actor, 
 // nil for a page that never had an actor: nobody can follow it.
 func (r *Resolver) deletedPage(ctx context.Context, c *wiki.Change) (*Actor, error) {
 	ref := Ref{Kind: KindPage, ID: c.PageID}
-	known, err := r.keys.Exists(ctx, r.iris.Actor(ref))
+	known, err := r.known(ctx, ref)
 	if err != nil || !known {
 		return nil, err
 	}

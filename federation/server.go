@@ -40,6 +40,8 @@ type Config struct {
 	// CacheTTL bounds how stale a cached actor may be; default 1 min.
 	CacheTTL time.Duration
 	Logger   *slog.Logger
+	// Limits bound what remotes can make us do (limits.go).
+	Limits Limits
 	// Registry receives the inbox's metrics (refusals by reason); nil
 	// for none.
 	Registry prometheus.Registerer
@@ -81,6 +83,11 @@ type Server struct {
 	trust    trust
 	refusals *refusals
 	avatars  *wikiAvatar
+	// What remotes may cost us (limits.go): activities per host, reports,
+	// and caches of what they asked for that is not there.
+	inboxRate, reportsPerHost, reportsAll *buckets
+	posts                                 *ttlCache[string, bool]
+	mentionMisses                         *ttlCache[Ref, struct{}]
 }
 
 // NewServer wires the federation side over a wiki, a store and an HTTP
@@ -105,6 +112,12 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 		trust:    newTrust(iris.Base),
 		refusals: newRefusals(cfg.Logger, cfg.Registry),
 	}
+	lim := cfg.Limits.withDefaults()
+	s.inboxRate = newBuckets(lim.InboxBurst, time.Minute/time.Duration(lim.InboxPerMinute))
+	s.reportsPerHost = newBuckets(lim.ReportsPerHost, time.Hour/time.Duration(lim.ReportsPerHost))
+	s.reportsAll = newBuckets(lim.ReportsPerHour, time.Hour/time.Duration(lim.ReportsPerHour))
+	s.posts = newTTLCache[string, bool](time.Minute, 100_000)
+	s.mentionMisses = newTTLCache[Ref, struct{}](10*time.Minute, 100_000)
 	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines, coalesce: cfg.Coalesce}
 	s.talk = newTalkWriter(s, cfg.Talk)
 	s.blocks = NewBlockList(st, cfg.Blocks)

@@ -58,6 +58,15 @@ type serveConfig struct {
 	ReportsPage    string
 	AllowPrivate   []netip.Prefix
 	Workers        int
+
+	// What remotes may cost us (README, "Security").
+	HTTPReadTimeout  time.Duration
+	HTTPWriteTimeout time.Duration
+	HTTPIdleTimeout  time.Duration
+	InboxPerMinute   int
+	InboxBurst       int
+	ReportsPerHost   int
+	ReportsPerHour   int
 }
 
 // parseServe reads flags, then WIKIPUB_* environment variables for flags not
@@ -103,6 +112,13 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs.IntVar(&c.TalkPerActor, "talk-per-actor", 5, "most replies one remote actor can put on talk pages per hour")
 	fs.IntVar(&c.TalkPerDomain, "talk-per-domain", 30, "most replies one remote server can put on talk pages per hour")
 	fs.StringVar(&c.ReportsPage, "reports-page", "", "wiki page that receives a section per Fediverse report (Flag); empty: reports are only logged")
+	fs.DurationVar(&c.HTTPReadTimeout, "http-read-timeout", 30*time.Second, "longest a client may take to send a whole request, body included (slow senders are cut off)")
+	fs.DurationVar(&c.HTTPWriteTimeout, "http-write-timeout", 60*time.Second, "longest the answer to one request may take, from the end of its headers")
+	fs.DurationVar(&c.HTTPIdleTimeout, "http-idle-timeout", 60*time.Second, "how long an idle kept-alive connection stays open")
+	fs.IntVar(&c.InboxPerMinute, "inbox-per-minute", 60, "activities one remote server may have handled a minute (with bursts of --inbox-burst); more get 429 with Retry-After")
+	fs.IntVar(&c.InboxBurst, "inbox-burst", 600, "activities one remote server may send at once before --inbox-per-minute applies")
+	fs.IntVar(&c.ReportsPerHost, "reports-per-host", 5, "reports (Flag) from one remote server written to --reports-page an hour; more get 429")
+	fs.IntVar(&c.ReportsPerHour, "reports-per-hour", 30, "reports from all servers together written to --reports-page an hour")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.Usage = func() {
@@ -204,6 +220,22 @@ func (c *serveConfig) check() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format %q: use text or json", c.LogFormat)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--http-read-timeout", c.HTTPReadTimeout}, {"--http-write-timeout", c.HTTPWriteTimeout}, {"--http-idle-timeout", c.HTTPIdleTimeout}} {
+		if d.v < time.Second {
+			return fmt.Errorf("%s %s is too short; use at least 1s", d.name, d.v)
+		}
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"--inbox-per-minute", c.InboxPerMinute}, {"--inbox-burst", c.InboxBurst}, {"--reports-per-host", c.ReportsPerHost}, {"--reports-per-hour", c.ReportsPerHour}} {
+		if n.v < 1 {
+			return fmt.Errorf("%s %d: use at least 1", n.name, n.v)
+		}
 	}
 	if c.RCOverlap < time.Second {
 		return fmt.Errorf("--rc-overlap %s is too short: rows are written after the API answers; use at least 1s", c.RCOverlap)

@@ -50,6 +50,13 @@ func TestParseServeDefaults(t *testing.T) {
 		{"RCLateSweep", c.RCLateSweep, 30 * time.Second},
 		{"LogFormat", c.LogFormat, "text"},
 		{"LogLevel", c.LogLevel, slog.LevelInfo},
+		{"HTTPReadTimeout", c.HTTPReadTimeout, 30 * time.Second},
+		{"HTTPWriteTimeout", c.HTTPWriteTimeout, 60 * time.Second},
+		{"HTTPIdleTimeout", c.HTTPIdleTimeout, 60 * time.Second},
+		{"InboxPerMinute", c.InboxPerMinute, 60},
+		{"InboxBurst", c.InboxBurst, 600},
+		{"ReportsPerHost", c.ReportsPerHost, 5},
+		{"ReportsPerHour", c.ReportsPerHour, 30},
 	}
 	for _, ch := range checks {
 		if !reflect.DeepEqual(ch.got, ch.want) {

@@ -3,6 +3,8 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -37,15 +39,15 @@ func requestLog(log *slog.Logger, h http.Handler) http.Handler {
 			if log.Enabled(r.Context(), level) {
 				attrs := []slog.Attr{
 					slog.String("method", r.Method),
-					slog.String("path", r.URL.EscapedPath()),
+					slog.String("path", clipLogged(r.URL.EscapedPath())),
 					slog.Int("status", status),
 					slog.Int64("bytes", rw.bytes),
 					slog.Duration("duration", time.Since(start)),
 					slog.String("remote", r.RemoteAddr),
-					slog.String("user_agent", r.UserAgent()),
+					slog.String("user_agent", clipLogged(r.UserAgent())),
 				}
 				if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-					attrs = append(attrs, slog.String("forwarded_for", xff))
+					attrs = append(attrs, slog.String("forwarded_for", clipLogged(xff)))
 				}
 				log.LogAttrs(r.Context(), level, "http request", attrs...)
 			}
@@ -55,6 +57,19 @@ func requestLog(log *slog.Logger, h http.Handler) http.Handler {
 		}()
 		h.ServeHTTP(rw, r)
 	})
+}
+
+// maxLoggedField bounds what a client controls in a log line (a path, a
+// User-Agent): headers may be 64 KB, and a log is no place for them.
+const maxLoggedField = 256
+
+// clipLogged keeps the first maxLoggedField bytes of s, saying how long it
+// was.
+func clipLogged(s string) string {
+	if len(s) <= maxLoggedField {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxLoggedField], "") + "…(" + strconv.Itoa(len(s)) + " bytes)"
 }
 
 // statusWriter remembers the status and counts the body bytes of a response.

@@ -58,6 +58,10 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 			Wiki: talkWiki(client), Namespaces: cfg.TalkNamespaces, Window: cfg.TalkWindow, DailyCap: cfg.TalkDailyCap,
 			PerActorHour: cfg.TalkPerActor, PerDomainHour: cfg.TalkPerDomain, ReportsPage: cfg.ReportsPage,
 		},
+		Limits: federation.Limits{
+			InboxPerMinute: cfg.InboxPerMinute, InboxBurst: cfg.InboxBurst,
+			ReportsPerHost: cfg.ReportsPerHost, ReportsPerHour: cfg.ReportsPerHour,
+		},
 		Version: version, UserAgent: ua, Logger: log, Registry: reg,
 	}, client, st, outbound)
 	ops := newOpsMetrics(reg)
@@ -84,7 +88,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 		}
 		return err
 	}})
-	srv := &http.Server{Handler: requestLog(log, mux), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(requestLog(log, mux), cfg)
 	httpDone := make(chan error, 1)
 	go func() { httpDone <- srv.Serve(ln) }()
 	log.Info("serving HTTP", "addr", ln.Addr().String())

@@ -34,13 +34,19 @@ type post struct {
 }
 
 // newPeer starts a peer that stops when the test ends.
-func newPeer(t testing.TB) *peer {
+func newPeer(t testing.TB) *peer { return newPeerAs(t, "127.0.0.1") }
+
+// newPeerAs starts a peer known by another name for 127.0.0.1
+// ("localhost"), a host of its own for domain blocks.
+func newPeerAs(t testing.TB, name string) *peer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &peer{base: "http://" + ln.Addr().String(), host: ln.Addr().String(),
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	host := net.JoinHostPort(name, port)
+	p := &peer{base: "http://" + host, host: host,
 		docs: map[string][]byte{}, status: map[string]int{}, gets: map[string]int{}}
 	srv := &http.Server{Handler: p, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)

@@ -37,7 +37,7 @@ type fixture struct {
 }
 
 // newFixture starts a wiki and sets it up (about 5 s).
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	w := testenv.MediaWiki(t)
 	f := &fixture{w: w, admin: w.Login(t), page: "Hostile target", editor: "Alice Editor"}
@@ -51,7 +51,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 // query asks the wiki's API for one id: list=users or prop=info.
-func (f *fixture) query(t *testing.T, param, value, list, field string) int64 {
+func (f *fixture) query(t testing.TB, param, value, list, field string) int64 {
 	t.Helper()
 	q := url.Values{"action": {"query"}, "format": {"json"}, "formatversion": {"2"}, param: {value}}
 	if list == "users" {
@@ -84,49 +84,73 @@ type target struct {
 	kind string
 	// base is its --public-url, http://127.0.0.1:PORT; host is 127.0.0.1:PORT.
 	base, host string
+	// wiki counts what wikipub asks the wiki (it reaches the wiki through it).
+	wiki *wikiProxy
+	// port, args and redis restart the same process; data is the
+	// embedded store's file.
+	port  int
+	args  []string
+	redis *testenv.RedisServer
+	data  string
 }
 
 // startTarget runs wikipub over the fixture's wiki with the given store
 // kind, talking to loopback peers, replies written at once (talk window
 // under a second), and any extra flags.
-func startTarget(t *testing.T, f *fixture, kind string, extra ...string) *target {
+func startTarget(t testing.TB, f *fixture, kind string, extra ...string) *target {
 	t.Helper()
 	port, err := testenv.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	proxy := startWikiProxy(t, f.w.Base)
 	args := []string{
-		"--wiki", f.w.API, "--public-url", base,
+		"--wiki", proxy.base + "/api.php", "--public-url", base,
 		"--allow-private-addresses", "127.0.0.0/8", "--log-format", "json",
 		"--bot-user", f.w.BotUser, "--bot-password", f.w.BotPass,
 		"--talk-window", "1ms", "--poll", "200ms",
 	}
+	tg := &target{f: f, kind: kind, base: base, host: strings.TrimPrefix(base, "http://"), wiki: proxy, port: port}
 	switch kind {
 	case "bolt":
-		args = append(args, "--data", filepath.Join(t.TempDir(), "wikipub.db"))
+		tg.data = filepath.Join(t.TempDir(), "wikipub.db")
+		args = append(args, "--data", tg.data)
 	case "redis":
-		args = append(args, "--redis", testenv.Redis(t).URL())
+		tg.redis = testenv.Redis(t)
+		args = append(args, "--redis", tg.redis.URL())
 	default:
 		t.Fatalf("unknown store %q", kind)
 	}
-	wp := testenv.StartWikipub(t, port, append(args, extra...)...)
+	tg.args = append(args, extra...)
+	tg.wp = testenv.StartWikipub(t, port, tg.args...)
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("wikipub (%s) log tail:\n%s", kind, wp.Tail(60))
+			t.Logf("wikipub (%s) log tail:\n%s", kind, tg.wp.Tail(60))
 		}
 	})
-	return &target{f: f, wp: wp, kind: kind, base: base, host: strings.TrimPrefix(base, "http://")}
+	return tg
+}
+
+// restart stops the process and starts it again on the same store.
+func (tg *target) restart(t testing.TB) {
+	t.Helper()
+	tg.wp.Stop()
+	tg.wp = testenv.StartWikipub(t, tg.port, tg.args...)
 }
 
 // eachStore runs test against a fresh wikipub per store, in parallel, over
-// one shared wiki.
+// one shared wiki; "{store}" in an extra flag becomes the store's kind.
 func eachStore(t *testing.T, f *fixture, extra []string, test func(t *testing.T, tg *target)) {
 	t.Helper()
 	for _, kind := range storeKinds {
+		args := make([]string, len(extra))
+		for i, a := range extra {
+			args[i] = strings.ReplaceAll(a, "{store}", kind)
+		}
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			test(t, startTarget(t, f, kind, extra...))
+			test(t, startTarget(t, f, kind, args...))
 		})
 	}
 }
@@ -330,4 +354,70 @@ func (tg *target) adminSees(t testing.TB, reason string, n float64) {
 	if !tg.warned(reason) {
 		t.Errorf("no WARN log line with reason %q", reason)
 	}
+}
+
+// api asks the wiki's API (formatversion 2) and decodes the answer.
+func (f *fixture) api(t testing.TB, q url.Values, out any) {
+	t.Helper()
+	q.Set("format", "json")
+	q.Set("formatversion", "2")
+	resp, err := http.Get(f.w.API + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pageIDs are the ids of the pages prefix+"0" … prefix+(n-1).
+func (f *fixture) pageIDs(t testing.TB, prefix string, n int) []int64 {
+	t.Helper()
+	var ids []int64
+	for start := 0; start < n; start += 50 {
+		var titles []string
+		for i := start; i < min(n, start+50); i++ {
+			titles = append(titles, prefix+strconv.Itoa(i))
+		}
+		var ans struct {
+			Query struct {
+				Pages []struct {
+					PageID  int64 `json:"pageid"`
+					Missing bool  `json:"missing"`
+				} `json:"pages"`
+			} `json:"query"`
+		}
+		f.api(t, url.Values{"action": {"query"}, "titles": {strings.Join(titles, "|")}}, &ans)
+		for _, p := range ans.Query.Pages {
+			if p.Missing || p.PageID == 0 {
+				t.Fatalf("a page %s… is missing", prefix)
+			}
+			ids = append(ids, p.PageID)
+		}
+	}
+	return ids
+}
+
+// revisions are the sizes of a page's revisions, newest first (none when
+// the page does not exist).
+func (f *fixture) revisions(t testing.TB, title string) []int {
+	t.Helper()
+	var ans struct {
+		Query struct {
+			Pages []struct {
+				Revisions []struct {
+					Size int `json:"size"`
+				} `json:"revisions"`
+			} `json:"pages"`
+		} `json:"query"`
+	}
+	f.api(t, url.Values{"action": {"query"}, "prop": {"revisions"}, "rvprop": {"size"}, "rvlimit": {"50"}, "titles": {title}}, &ans)
+	var sizes []int
+	for _, p := range ans.Query.Pages {
+		for _, r := range p.Revisions {
+			sizes = append(sizes, r.Size)
+		}
+	}
+	return sizes
 }

@@ -263,13 +263,18 @@ func Kill(cmd *exec.Cmd) {
 
 // Backlog makes n ordinary edits in one PHP process (scripts/backlog.php),
 // far faster than through the API, for benchmarks that need a long backlog.
-func (w *Wiki) Backlog(t testing.TB, n int) {
+// Edit i goes to "Backlog page (i % 500)".
+func (w *Wiki) Backlog(t testing.TB, n int) { w.BacklogPages(t, n, 500) }
+
+// BacklogPages is Backlog over that many distinct pages ("Backlog page 0"
+// … "Backlog page pages-1").
+func (w *Wiki) BacklogPages(t testing.TB, n, pages int) {
 	t.Helper()
 	script, err := repoFile("scripts/backlog.php")
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("php", script, "--count", strconv.Itoa(n))
+	cmd := exec.Command("php", script, "--count", strconv.Itoa(n), "--pages", strconv.Itoa(pages))
 	cmd.Env = append(os.Environ(), "MW_CONFIG_FILE="+filepath.Join(w.Dir, "LocalSettings.php"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("making a backlog of %d edits: %v\n%s", n, err, out)

@@ -127,6 +127,10 @@ func (w *Wikipub) Stop() {
 	w.log.Close()
 }
 
+// PID is the process id, for measuring what the process costs (its CPU
+// time in /proc/PID/stat).
+func (w *Wikipub) PID() int { return w.proc.cmd.Process.Pid }
+
 // Log is everything the process wrote so far.
 func (w *Wikipub) Log() string {
 	b, _ := os.ReadFile(w.LogPath)

@@ -1,0 +1,59 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/wiki"
+)
+
+// postExists reports whether id is one of our posts that is there to be
+// answered, liked or boosted: a revision the wiki has (its post is built
+// on demand, so anyone may have fetched it), or a log or recent-changes
+// post we published. A reply to anything else is not kept: a remote
+// could otherwise make us store replies to millions of posts that never
+// were. Answers are cached for a minute, misses too.
+func (s *Server) postExists(ctx context.Context, id string) (bool, error) {
+	if known, ok := s.posts.get(id); ok {
+		return known, nil
+	}
+	found, err := s.lookUpPost(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	s.posts.put(id, found)
+	return found, nil
+}
+
+func (s *Server) lookUpPost(ctx context.Context, id string) (bool, error) {
+	if !s.ourPost(id) {
+		return false, nil
+	}
+	_, err := s.store.PublishedPost(ctx, id)
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	rev, ok := strings.CutPrefix(id, s.iris.Base+"/ap/rev/")
+	if !ok {
+		return false, nil // log and recent-changes posts exist only as records
+	}
+	n, perr := strconv.ParseInt(rev, 10, 64)
+	if perr != nil || n <= 0 || strconv.FormatInt(n, 10) != rev {
+		return false, nil
+	}
+	revs, err := s.wiki.Revisions(ctx, []int64{n})
+	if errors.Is(err, wiki.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	_, found := revs[n]
+	return found, nil
+}
