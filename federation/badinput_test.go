@@ -70,7 +70,7 @@ func startBIInstance(t *testing.T, w *testenv.Wiki, st store.Store, ttl time.Dur
 	}
 	base := "http://" + ln.Addr().String()
 	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	fed := federation.NewServer(federation.Config{PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", CacheTTL: ttl, Logger: log}, c, st, outbound)
+	fed := federation.NewServer(federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", CacheTTL: ttl, Logger: log}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)
 	srv := &http.Server{Handler: mux}

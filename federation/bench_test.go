@@ -329,7 +329,7 @@ func startBenchInstance(b testing.TB, w *testenv.Wiki, st store.Store) *benchIns
 	}
 	base := "http://" + ln.Addr().String()
 	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	fed := federation.NewServer(federation.Config{PublicURL: base, Discoverable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log}, c, st, outbound)
+	fed := federation.NewServer(federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strings"
@@ -47,13 +48,33 @@ func NewBlockList(st BlockStore, configured []string) *BlockList {
 	return &BlockList{st: st, static: norm}
 }
 
-// normalizeBlock lowercases a domain; actor ids (URLs) stay as they are.
+// normalizeBlock writes an entry the way Blocked compares it: a domain
+// lowercased, without a leading @, a trailing dot or a port
+// ("Spam.Example.:443" is spam.example); an actor id with its host so
+// too and the scheme's default port dropped.
 func normalizeBlock(e string) string {
 	e = strings.TrimSpace(e)
 	if strings.Contains(e, "://") {
-		return e
+		return normalizeActorID(e)
 	}
-	return strings.TrimPrefix(strings.ToLower(e), "@")
+	e = strings.TrimPrefix(strings.ToLower(e), "@")
+	if h, _, err := net.SplitHostPort(e); err == nil {
+		e = h
+	}
+	return strings.TrimSuffix(strings.Trim(e, "[]"), ".")
+}
+
+// normalizeActorID is an actor id with its host as originOf writes it.
+func normalizeActorID(id string) string {
+	u, err := url.Parse(id)
+	if err != nil || u.Host == "" {
+		return id
+	}
+	if o := originOf(id); o != "" {
+		u.Host = o
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	return u.String()
 }
 
 // Stored returns the entries kept in the store.
@@ -116,13 +137,20 @@ func (b *BlockList) Blocked(ctx context.Context, actorID string) bool {
 	b.refresh(ctx)
 	host := ""
 	if u, err := url.Parse(actorID); err == nil {
-		host = strings.ToLower(u.Hostname())
+		host = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 	}
+	actor := normalizeActorID(actorID)
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	for _, list := range [][]string{b.static, b.entries} {
 		for _, e := range list {
-			if e == actorID || (host != "" && (host == e || strings.HasSuffix(host, "."+e))) {
+			if strings.Contains(e, "://") {
+				if normalizeActorID(e) == actor {
+					return true
+				}
+				continue
+			}
+			if host != "" && (host == e || strings.HasSuffix(host, "."+e)) {
 				return true
 			}
 		}

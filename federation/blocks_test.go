@@ -38,7 +38,7 @@ func (m *memNamed) SetCursor(_ context.Context, name string, v []byte) error {
 func TestBlockList(t *testing.T) {
 	ctx := context.Background()
 	st := &memNamed{}
-	b := NewBlockList(st, []string{"Spam.Example", " @bad.social ", "https://ok.example/users/troll"})
+	b := NewBlockList(st, []string{"Spam.Example", " @bad.social ", "https://ok.example/users/troll", "Trailing.Example.", "ported.example:8443"})
 	if err := b.Add(ctx, "evil.example"); err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +58,12 @@ func TestBlockList(t *testing.T) {
 		{"https://evil.example/users/x", true},     // added with the CLI
 		{"https://EVIL.example:443/users/x", true}, // host case and port
 		{"https://good.example/users/x", false},
+		{"https://spam.example./users/a", true}, // the actor's host with a trailing dot
+		{"https://SUB.Spam.Example.:8443/users/a", true},
+		{"https://trailing.example/users/a", true},    // entry "Trailing.Example."
+		{"https://ported.example:9000/users/a", true}, // entry "ported.example:8443"
+		{"https://OK.example:443/users/troll", true},  // one actor, host case and default port
+		{"https://ok.example./users/troll", true},
 	}
 	for _, c := range cases {
 		if got := b.Blocked(ctx, c.actor); got != c.want {

@@ -55,7 +55,7 @@ func startInstance(t *testing.T, w *testenv.Wiki, st store.Store, opts ...func(*
 	}
 	base := "http://" + ln.Addr().String()
 	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	cfg := federation.Config{PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", Logger: log}
+	cfg := federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", Logger: log}
 	for _, o := range opts {
 		o(&cfg, c)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/wikipub/wikipub/federation/store"
@@ -22,6 +23,9 @@ func (s *Server) onFollow(ctx context.Context, act *activity) error {
 	follower, err := s.remote.Actor(ctx, act.signer, false)
 	if err != nil {
 		return fmt.Errorf("fetching follower %s: %w", act.signer, err)
+	}
+	if rf := s.checkInboxes(ctx, follower); rf != nil {
+		return rf
 	}
 	if s.blocks.Blocked(ctx, act.signer) {
 		s.log.InfoContext(ctx, "follow rejected: blocked", "follower", act.signer)
@@ -52,6 +56,25 @@ func (s *Server) onFollow(ctx context.Context, act *activity) error {
 	}
 	s.log.InfoContext(ctx, "follow accepted", "actor", actorID, "handle", a.Handle, "follower", follower.ID, "new", added)
 	return s.queueReply(ctx, "Accept", a.Ref, act, follower)
+}
+
+// checkInboxes refuses a follower whose inboxes wikipub would never be
+// able to deliver to: on an internal address (the delivery guard would
+// refuse every try, for days), or not an http(s) URL.
+func (s *Server) checkInboxes(ctx context.Context, f *RemoteActor) *refusal {
+	for _, inbox := range []string{f.Inbox, f.SharedInbox} {
+		if inbox == "" {
+			continue
+		}
+		err := checkURLAddress(ctx, inbox, s.cfg.AllowPrivate)
+		switch {
+		case errors.Is(err, ErrForbiddenAddress):
+			return &refusal{status: http.StatusBadRequest, reason: reasonInternalInbox, msg: "the follower's inbox is on an internal address"}
+		case err != nil || originOf(inbox) == "":
+			return &refusal{status: http.StatusBadRequest, reason: reasonUnusableActor, msg: "the follower's inbox is not an http(s) URL"}
+		}
+	}
+	return nil
 }
 
 // queueReply queues an Accept or Reject of act, from ours, to the

@@ -55,19 +55,6 @@ func NewHTTPClient(allow []netip.Prefix) *http.Client {
 	}
 }
 
-func forbidden(a netip.Addr, allow []netip.Prefix) bool {
-	a = a.Unmap()
-	for _, p := range allow {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsUnspecified() || a.IsMulticast() || a.IsInterfaceLocalMulticast() ||
-		netip.MustParsePrefix("100.64.0.0/10").Contains(a) || // carrier-grade NAT
-		netip.MustParsePrefix("fc00::/7").Contains(a)
-}
-
 // readCapped reads at most maxBody bytes and says so when there was more.
 func readCapped(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))

@@ -61,6 +61,13 @@ func TestForbidden(t *testing.T) {
 	}{
 		{"8.8.8.8", false}, {"2001:4860::8888", false}, {"10.0.0.1", true}, {"127.0.0.53", true},
 		{"169.254.1.1", true}, {"::1", true}, {"fc00::1", true}, {"224.0.0.1", true}, {"::ffff:192.168.0.1", true},
+		// What the guard missed before it followed IANA's registries.
+		{"64:ff9b::7f00:1", true}, {"64:ff9b:1::1", true}, {"2002:7f00:1::1", true}, {"::7f00:1", true},
+		{"fec0::1", true}, {"2001:0:4136:e378::1", true}, {"2001:db8::1", true}, {"100::1", true},
+		{"192.0.0.1", true}, {"192.0.2.1", true}, {"198.18.0.1", true}, {"198.19.255.255", true},
+		{"240.0.0.1", true}, {"255.255.255.255", true}, {"203.0.113.5", true}, {"192.88.99.1", true},
+		// Globally reachable neighbours of those blocks stay allowed.
+		{"198.20.0.1", false}, {"192.0.3.1", false}, {"2003::1", false}, {"2620:4f:8000::1", false}, {"1.1.1.1", false},
 	} {
 		if got := forbidden(netip.MustParseAddr(c.addr), nil); got != c.want {
 			t.Errorf("forbidden(%s) = %v, want %v", c.addr, got, c.want)

@@ -51,6 +51,10 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reason, msg: err.Error()}, nil, nil)
 		return
 	}
+	if !s.trust.forUs(r.Host) {
+		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reasonWrongHost, msg: "the request is for another host than this one"}, act, nil)
+		return
+	}
 	signer, err := s.verifier.Verify(ctx, r, body)
 	if err != nil {
 		s.signatureError(w, r, act, err)

@@ -239,7 +239,7 @@ func startLatencyInstance(b *testing.B, w *testenv.Wiki, st store.Store, idle ti
 	base := "http://" + ln.Addr().String()
 	trace := newLatTrace(base)
 	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	fed := federation.NewServer(federation.Config{PublicURL: base, Discoverable: true, Indexable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log}, c, st, outbound)
+	fed := federation.NewServer(federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Indexable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

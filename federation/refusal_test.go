@@ -91,3 +91,26 @@ func counted(t *testing.T, rs *refusals, reason string) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+// TestForUs: the inbox takes requests for its own host only, however the
+// Host header writes it.
+func TestForUs(t *testing.T) {
+	for _, c := range []struct {
+		base, host string
+		want       bool
+	}{
+		{"https://wiki.example", "wiki.example", true},
+		{"https://wiki.example", "WIKI.example.", true},
+		{"https://wiki.example", "wiki.example:443", true},
+		{"https://wiki.example", "wiki.example:8443", false},
+		{"https://wiki.example", "other.example", false},
+		{"https://wiki.example", "", false},
+		{"http://127.0.0.1:8080", "127.0.0.1:8080", true},
+		{"http://127.0.0.1:8080", "127.0.0.1", false},
+		{"http://[::1]:8080", "[::1]:8080", true},
+	} {
+		if got := newTrust(c.base).forUs(c.host); got != c.want {
+			t.Errorf("%s: forUs(%q) = %v, want %v", c.base, c.host, got, c.want)
+		}
+	}
+}

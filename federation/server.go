@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,10 @@ type Config struct {
 	Logger   *slog.Logger
 	// Limits bound what remotes can make us do (limits.go).
 	Limits Limits
+	// AllowPrivate is the list given to NewHTTPClient: the internal
+	// ranges a follower's inbox may be on (a Follow naming any other
+	// internal address is refused at once).
+	AllowPrivate []netip.Prefix
 	// Registry receives the inbox's metrics (refusals by reason); nil
 	// for none.
 	Registry prometheus.Registerer

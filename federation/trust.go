@@ -32,11 +32,36 @@ import (
 // "Host" is the host and port, case-insensitive, without a trailing dot
 // or the scheme's default port: two servers on one machine are two hosts.
 type trust struct {
-	// ours is our own host.
-	ours string
+	// ours is our own host; oursHost and oursPort its parts, the port
+	// explicit (the scheme's default when the public URL gives none), and
+	// defaultPort the scheme's, which a Host header without one means.
+	ours, oursHost, oursPort, defaultPort string
 }
 
-func newTrust(base string) trust { return trust{ours: originOf(base)} }
+func newTrust(base string) trust {
+	t := trust{ours: originOf(base)}
+	if u, err := url.Parse(base); err == nil {
+		t.oursHost = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+		t.defaultPort = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+		t.oursPort = u.Port()
+		if t.oursPort == "" {
+			t.oursPort = t.defaultPort
+		}
+	}
+	return t
+}
+
+// forUs reports whether a request's Host names us: a signature covers the
+// Host, so a request signed for another server (and relayed here) is
+// never taken as meant for us.
+func (t trust) forUs(hostHeader string) bool {
+	host, port, err := net.SplitHostPort(hostHeader)
+	if err != nil {
+		host, port = hostHeader, t.defaultPort
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	return host != "" && host == t.oursHost && port == t.oursPort
+}
 
 // originOf is an http(s) id's host as the rules compare it, or "".
 func originOf(id string) string {

@@ -62,7 +62,8 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 			InboxPerMinute: cfg.InboxPerMinute, InboxBurst: cfg.InboxBurst,
 			ReportsPerHost: cfg.ReportsPerHost, ReportsPerHour: cfg.ReportsPerHour,
 		},
-		Version: version, UserAgent: ua, Logger: log, Registry: reg,
+		AllowPrivate: cfg.AllowPrivate,
+		Version:      version, UserAgent: ua, Logger: log, Registry: reg,
 	}, client, st, outbound)
 	ops := newOpsMetrics(reg)
 	deliverer := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{

@@ -149,10 +149,10 @@ func checkAlgorithm(a string) error {
 // present, so a request missing one fails here instead of triggering a key
 // fetch and refresh.
 func checkCoverage(r *http.Request, p sigParams, hasBody bool) error {
-	required := []string{requestTarget, "date"}
+	// host on every request: without it, a signature made for another
+	// server (a POST to its inbox, relayed) would verify here too.
+	required := []string{requestTarget, "date", "host"}
 	switch r.Method {
-	case "", http.MethodGet, http.MethodHead:
-		required = append(required, "host")
 	case http.MethodPost, http.MethodPut, http.MethodPatch:
 		required = append(required, "digest")
 	}

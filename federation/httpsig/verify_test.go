@@ -144,6 +144,8 @@ func TestVerify(t *testing.T) {
 			headers: []string{"host", "date"}}, want: ErrMissingSignedHeader},
 		{name: "GET host not signed", spec: reqSpec{hand: true, algo: "rsa-sha256",
 			headers: []string{"(request-target)", "date"}}, want: ErrMissingSignedHeader},
+		{name: "POST host not signed", spec: post(reqSpec{hand: true, algo: "rsa-sha256",
+			headers: []string{"(request-target)", "date", "digest"}}), want: ErrMissingSignedHeader, wantCalls: []bool{}},
 		{name: "headers parameter absent (defaults to date)", spec: reqSpec{post: func(r *http.Request) {
 			p, _ := parseSigParams(r.Header.Get("Signature"))
 			r.Header.Set("Signature", `keyId="`+p.KeyID+`",signature="`+p.Signature+`"`)
