@@ -32,6 +32,8 @@ install_packages() {
 	grep -qix 'mbstring' <<<"$mods" || missing+=(php-mbstring)
 	grep -qix 'xml' <<<"$mods" || missing+=(php-xml)
 	grep -qix 'curl' <<<"$mods" || missing+=(php-curl)
+	# GD draws the thumbnails of PNG, JPEG and GIF files in PHP itself.
+	grep -qix 'gd' <<<"$mods" || missing+=(php-gd)
 	[ ${#missing[@]} -eq 0 ] && return 0
 	log "installing ${missing[*]} from Debian"
 	local sudo=""
@@ -49,7 +51,7 @@ install_packages() {
 	fi
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
 		mediawiki php8.2-cgi micro-httpd php-cli php-sqlite3 php-intl php-mbstring \
-		php-xml php-curl >&2
+		php-xml php-curl php-gd >&2
 	[ -z "$policy" ] || $sudo rm -f "$policy"
 }
 
@@ -81,6 +83,7 @@ create() { # create DIR PORT
 \$wgDebugLogGroups = [];
 \$wgCookiePrefix = "$name";
 \$wgEnableUploads = true;
+# Thumbnails are drawn by PHP's GD (php-gd), not by ImageMagick.
 \$wgUseImageMagick = false;
 \$wgFileExtensions[] = 'svg';
 \$wgRCMaxAge = 10 * 365 * 86400;
@@ -101,6 +104,16 @@ create() { # create DIR PORT
 \$wgDBservers = [ [ 'type' => 'sqlite', 'host' => '', 'dbname' => \$wgDBname, 'user' => '',
 	'password' => '', 'dbDirectory' => "$dir/data", 'flags' => DBO_DEFAULT, 'load' => 1,
 	'variables' => [ 'synchronous' => 'OFF' ] ] ];
+# Debian's bundled extensions wikipub reads (lead images, extracts, renames);
+# a test may rewrite this file to run without them.
+require __DIR__ . '/extensions.php';
+PHP
+	cat >"$dir/extensions.php" <<'PHP'
+<?php
+wfLoadExtension( 'PageImages' );
+wfLoadExtension( 'TextExtracts' );
+# The admin is a bureaucrat, which Renameuser gives the renameuser right.
+wfLoadExtension( 'Renameuser' );
 PHP
 	maint "$dir" createAndPromote.php --force --bot --sysop "$ADMIN_USER" "$ADMIN_PASS" >>"$dir/logs/install.log" 2>&1 || true
 	maint "$dir" createBotPassword.php --appid "$BOT_APPID" \

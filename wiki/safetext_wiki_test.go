@@ -3,8 +3,6 @@ package wiki_test
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -126,20 +124,12 @@ func TestWikitextFromHTMLOnRealWiki(t *testing.T) {
 }
 
 // enableMagicLinks switches on the ISBN, RFC and PMID magic links, off by
-// default since MediaWiki 1.28 but on in many wikis.
+// default since MediaWiki 1.28 but on in many wikis. It waits for the web
+// server to notice (AddSettings): a parse right after the change may be
+// answered with the settings compiled before it.
 func enableMagicLinks(t *testing.T, w *testenv.Wiki) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(w.Dir, "LocalSettings.php"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.WriteString("\n$wgEnableMagicLinks = [ 'ISBN' => true, 'PMID' => true, 'RFC' => true ];\n")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	w.AddSettings(t, "$wgEnableMagicLinks = [ 'ISBN' => true, 'PMID' => true, 'RFC' => true ];")
 }
 
 // parseResult is what action=parse says of some wikitext.
