@@ -22,7 +22,10 @@ const (
 	KindProtect        Kind = "protect"
 	KindBlock          Kind = "block"
 	KindCategorize     Kind = "categorize"
-	KindLog            Kind = "log"
+	// KindUserRename is an account renamed with the Renameuser extension:
+	// same account (user id), new name.
+	KindUserRename Kind = "user-rename"
+	KindLog        Kind = "log"
 )
 
 // Change is one row of the wiki's recent changes. Fields the wiki hides
@@ -72,6 +75,9 @@ type Change struct {
 	Move *Move `json:"move,omitempty"`
 	// RevisionDelete is set for KindRevisionDelete.
 	RevisionDelete *RevisionDelete `json:"revisiondelete,omitempty"`
+	// Rename is set for KindUserRename, unless the log entry's parameters
+	// are hidden.
+	Rename *UserRename `json:"rename,omitempty"`
 	// LogParams are the log entry's parameters as the API gave them, for
 	// log types this package does not model.
 	LogParams json.RawMessage `json:"logparams,omitempty"`
@@ -86,6 +92,18 @@ type Move struct {
 	TargetTitle     string `json:"target_title"`
 	// SuppressRedirect is true when no redirect was left at the old title.
 	SuppressRedirect bool `json:"suppressredirect,omitempty"`
+}
+
+// UserRename is who was renamed, from what to what. The log entry names
+// the account only by its old name; UserID is what the wiki says that
+// account's id is now, found through the new name (and any later renames).
+type UserRename struct {
+	// UserID is the renamed account's id; 0 when the account is not a
+	// visible one now (hidden since), and then nothing may be done with
+	// the names for it.
+	UserID  int64  `json:"userid,omitempty"`
+	OldName string `json:"old_name"`
+	NewName string `json:"new_name"`
 }
 
 // Visibility is MediaWiki's revision-deletion bitmask.

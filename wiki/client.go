@@ -1,6 +1,3 @@
-// Package wiki is wikipub's MediaWiki side: an API client over go-mwclient,
-// site information, and a recent-changes watcher with a durable cursor. It
-// knows nothing about ActivityPub.
 package wiki
 
 import (

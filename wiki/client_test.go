@@ -61,7 +61,7 @@ func TestNewReadsSiteInfo(t *testing.T) {
 		got[k] = strings.Join(v, "\x00")
 	}
 	want := map[string]string{
-		"action": "query", "meta": "siteinfo", "siprop": "general|namespaces|namespacealiases",
+		"action": "query", "meta": "siteinfo", "siprop": "general|namespaces|namespacealiases|extensions",
 		"format": "json", "formatversion": "2", "maxlag": "5",
 	}
 	if !reflect.DeepEqual(got, want) || reqs[0].Method != http.MethodGet {

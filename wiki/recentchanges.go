@@ -60,6 +60,9 @@ func (c *Client) RecentChanges(ctx context.Context, q RCQuery) (changes []Change
 		}
 		changes = append(changes, ch)
 	}
+	if err := c.resolveRenames(ctx, changes); err != nil {
+		return nil, "", err
+	}
 	return changes, resp.Continue.RCContinue, nil
 }
 
@@ -177,6 +180,15 @@ func (r *rcRow) change() (Change, error) {
 			return Change{}, err
 		}
 		c.RevisionDelete = rd
+	case KindUserRename:
+		if c.LogParams == nil {
+			break
+		}
+		rn, err := parseUserRename(c.LogParams)
+		if err != nil {
+			return Change{}, err
+		}
+		c.Rename = rn
 	}
 	return c, nil
 }
@@ -202,6 +214,10 @@ func logKind(logType, action string) Kind {
 		return KindProtect
 	case "block":
 		return KindBlock
+	case "renameuser":
+		if action == "renameuser" {
+			return KindUserRename
+		}
 	}
 	return KindLog
 }

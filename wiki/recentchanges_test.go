@@ -321,6 +321,8 @@ func TestLogKind(t *testing.T) {
 		{"block", "block", KindBlock},
 		{"block", "reblock", KindBlock},
 		{"block", "unblock", KindBlock},
+		{"renameuser", "renameuser", KindUserRename},
+		{"renameuser", "something_new", KindLog},
 		{"rights", "rights", KindLog},
 		{"merge", "merge", KindLog},
 		{"suppress", "delete", KindLog},

@@ -36,6 +36,13 @@ type SiteInfo struct {
 	Script string
 	Logo   string
 	Lang   string
+	// MainPage is the title of the wiki's main page.
+	MainPage string
+	// Favicon is the URL of the wiki's favicon, "" when it has none.
+	Favicon string
+	// Extensions are the names of the extensions the wiki has loaded
+	// (PageImages, TextExtracts, Renameuser, …), as siteinfo lists them.
+	Extensions map[string]bool
 	// Generator is the MediaWiki version string.
 	Generator string
 	// Time is the wiki's clock when the site info was read.
@@ -54,6 +61,8 @@ type siteInfoResponse struct {
 			Script      string `json:"script"`
 			Logo        string `json:"logo"`
 			Lang        string `json:"lang"`
+			MainPage    string `json:"mainpage"`
+			Favicon     string `json:"favicon"`
 			Generator   string `json:"generator"`
 			Time        string `json:"time"`
 		} `json:"general"`
@@ -68,6 +77,9 @@ type siteInfoResponse struct {
 			ID    int    `json:"id"`
 			Alias string `json:"alias"`
 		} `json:"namespacealiases"`
+		Extensions []struct {
+			Name string `json:"name"`
+		} `json:"extensions"`
 	} `json:"query"`
 }
 
@@ -75,7 +87,7 @@ func siteInfoParams() params.Values {
 	return params.Values{
 		"action": "query",
 		"meta":   "siteinfo",
-		"siprop": "general|namespaces|namespacealiases",
+		"siprop": "general|namespaces|namespacealiases|extensions",
 	}
 }
 
@@ -88,6 +100,9 @@ func newSiteInfo(r *siteInfoResponse) (*SiteInfo, error) {
 		Script:      g.Script,
 		Logo:        g.Logo,
 		Lang:        g.Lang,
+		MainPage:    g.MainPage,
+		Favicon:     g.Favicon,
+		Extensions:  map[string]bool{},
 		Generator:   g.Generator,
 		Namespaces:  map[int]*Namespace{},
 		byName:      map[string]*Namespace{},
@@ -115,6 +130,9 @@ func newSiteInfo(r *siteInfoResponse) (*SiteInfo, error) {
 			s.byName[nsKey(n.Canonical)] = ns
 		}
 	}
+	for _, e := range r.Query.Extensions {
+		s.Extensions[e.Name] = true
+	}
 	for _, a := range r.Query.NamespaceAliases {
 		if ns, ok := s.Namespaces[a.ID]; ok {
 			ns.Aliases = append(ns.Aliases, a.Alias)
@@ -128,6 +146,29 @@ func newSiteInfo(r *siteInfoResponse) (*SiteInfo, error) {
 // insensitively, with spaces and underscores the same.
 func nsKey(name string) string {
 	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(name), "_", " "))
+}
+
+// HasExtension reports whether the wiki had the extension loaded when its
+// site information was read (at start): what PageImages, TextExtracts and
+// Renameuser add to the API is asked for only where it exists.
+func (s *SiteInfo) HasExtension(name string) bool { return s.Extensions[name] }
+
+// TalkPageTitle is the title of the talk page that belongs to title: the
+// page itself for a talk page, "" for a namespace without talk pages
+// (Special, Media).
+func (s *SiteInfo) TalkPageTitle(title string) string {
+	ns, rest := s.SplitTitle(title)
+	if ns == nil || ns.ID < 0 {
+		return ""
+	}
+	if ns.ID%2 == 1 {
+		return title
+	}
+	talk, ok := s.Namespaces[ns.ID+1]
+	if !ok {
+		return ""
+	}
+	return talk.Name + ":" + rest
 }
 
 // NamespaceByName finds a namespace by local, canonical or alias name.

@@ -35,6 +35,11 @@ func TestNewSiteInfo(t *testing.T) {
 		{"Script", s.Script, "/w/index.php"},
 		{"Logo", s.Logo, "//x.org/w/resources/assets/wiki.png"},
 		{"Lang", s.Lang, "en"},
+		{"MainPage", s.MainPage, "Main Page"},
+		{"Favicon", s.Favicon, "https://x.org/favicon.ico"},
+		{"Extensions", s.Extensions, map[string]bool{"Vector": true, "PageImages": true, "TextExtracts": true}},
+		{"HasExtension(PageImages)", s.HasExtension("PageImages"), true},
+		{"HasExtension(Renameuser)", s.HasExtension("Renameuser"), false},
 		{"Generator", s.Generator, "MediaWiki 1.39.17"},
 		{"Time", s.Time, time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)},
 		{"namespace count", len(s.Namespaces), 11},
@@ -53,6 +58,24 @@ func TestNewSiteInfo(t *testing.T) {
 	// An alias of a namespace the wiki does not list is ignored.
 	if ns, ok := s.NamespaceByName("Orphan"); ok {
 		t.Errorf("alias of an unlisted namespace resolves to %+v", ns)
+	}
+}
+
+func TestTalkPageTitle(t *testing.T) {
+	s := testSite(t)
+	for _, tt := range []struct{ title, want string }{
+		{"Albert Einstein", "Talk:Albert Einstein"},
+		{"Talk:Albert Einstein", "Talk:Albert Einstein"},
+		{"User:Jimbo Wales", "User talk:Jimbo Wales"},
+		{"Image:Lead.png", "File talk:Lead.png"},
+		{"X Wiki:About", ""}, // the fixture lists no talk namespace for it
+		{"AC/DC: Live", "Talk:AC/DC: Live"},
+		{"Special:RecentChanges", ""},
+		{"Portal:Science", ""},
+	} {
+		if got := s.TalkPageTitle(tt.title); got != tt.want {
+			t.Errorf("TalkPageTitle(%q) = %q, want %q", tt.title, got, tt.want)
+		}
 	}
 }
 
