@@ -66,9 +66,11 @@ create() { # create DIR PORT
 	mkdir -p "$dir/data" "$dir/cache" "$dir/images" "$dir/logs"
 	local name
 	name="wiki$(basename "$dir" | tr -cd 'a-zA-Z0-9' | tail -c 20)$port"
+	# Vector only: every request reads each loaded skin's and extension's
+	# registration, and the wiki has one worker shared by every test client.
 	php "$MW/maintenance/install.php" --dbtype sqlite --dbpath "$dir/data" --dbname "$name" \
 		--server "http://127.0.0.1:$port" --scriptpath '' --confpath "$dir" \
-		--pass "$ADMIN_PASS" --lang en "Testwiki" "$ADMIN_USER" >"$dir/logs/install.log" 2>&1 ||
+		--pass "$ADMIN_PASS" --lang en --skins Vector "Testwiki" "$ADMIN_USER" >"$dir/logs/install.log" 2>&1 ||
 		{ cat "$dir/logs/install.log" >&2; return 1; }
 	cat >>"$dir/LocalSettings.php" <<PHP
 
