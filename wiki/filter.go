@@ -6,7 +6,8 @@ import "slices"
 // value passes everything but bot edits.
 type Filter struct {
 	// Namespaces lists the namespaces to follow; empty means all. A move
-	// passes when its old or its new namespace is listed.
+	// passes when its old or its new namespace is listed. An account's
+	// rename is about an editor, not a page, and passes whatever the list.
 	Namespaces []int
 	// IncludeBots passes content changes (edits, new pages, category rows,
 	// uploads) flagged as bot edits. Moderation is never dropped for the
@@ -24,10 +25,12 @@ func (f *Filter) Allows(c *Change) bool {
 	if c.Minor && f.SkipMinor {
 		return false
 	}
-	if len(f.Namespaces) == 0 || c.Kind == KindRevisionDelete {
+	if len(f.Namespaces) == 0 || c.Kind == KindRevisionDelete || c.Kind == KindUserRename {
 		// A revision or log deletion only ever withdraws what was
 		// published; hiding a log entry targets Special:Log, in no
-		// namespace an admin would list.
+		// namespace an admin would list. A rename's row is in the User
+		// namespace, but it renames an editor's actor, whatever the pages
+		// followed.
 		return true
 	}
 	if slices.Contains(f.Namespaces, c.Namespace) {

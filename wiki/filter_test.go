@@ -23,6 +23,7 @@ func TestFilterAllows(t *testing.T) {
 	botCat := Change{Kind: KindCategorize, Namespace: 14, Bot: true}
 	botUpload := Change{Kind: KindUpload, Namespace: 6, Bot: true}
 	botNew := Change{Kind: KindNew, Namespace: 0, Bot: true}
+	rename := Change{Kind: KindUserRename, Namespace: 2, Bot: true, Rename: &UserRename{UserID: 3, OldName: "A", NewName: "B"}}
 
 	tests := []struct {
 		name   string
@@ -43,6 +44,7 @@ func TestFilterAllows(t *testing.T) {
 		{"zero filter passes a bot-group admin's protection", Filter{}, botProtect, true},
 		{"zero filter passes a bot-group admin's revision deletion", Filter{}, botRevDel, true},
 		{"a log entry's deletion passes any namespace list", Filter{Namespaces: []int{0}}, logDel, true},
+		{"a bot-group bureaucrat's rename passes any namespace list", Filter{Namespaces: []int{0}}, rename, true},
 		{"include bots", Filter{IncludeBots: true}, bot, true},
 		{"skip minor drops minor", Filter{SkipMinor: true}, minor, false},
 		{"skip minor keeps major", Filter{SkipMinor: true}, edit, true},

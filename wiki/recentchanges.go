@@ -28,7 +28,9 @@ type RCQuery struct {
 }
 
 // RecentChanges reads one page of list=recentchanges, oldest first. next is
-// the continuation for the following page, "" on the last page.
+// the continuation for the following page, "" on the last page. A page with
+// account renames costs a few more requests, to find the accounts' ids
+// (resolveRenames).
 func (c *Client) RecentChanges(ctx context.Context, q RCQuery) (changes []Change, next string, err error) {
 	start := q.Start
 	types := "edit|new|log|categorize"
