@@ -45,6 +45,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/internal/testenv"
@@ -64,14 +65,14 @@ func BenchmarkActorCached(b *testing.B) {
 	id := benchPageIDs(b, inst.client, []string{"Benchmark page"})[0]
 	u := inst.base + "/ap/page/" + strconv.FormatInt(id, 10)
 	hc := benchHTTPClient()
-	doc := benchGet(b, hc, u, federation.ContentType)
+	doc := benchGet(b, hc, u, activity.ContentType)
 	var actor struct{ ID, PreferredUsername string }
 	if err := json.Unmarshal(doc, &actor); err != nil || actor.ID != u {
 		b.Fatalf("actor document of %s: %v %s", u, err, doc)
 	}
 	for _, p := range benchParallelism {
 		b.Run(fmt.Sprintf("clients=%d", p*runtime.GOMAXPROCS(0)), func(b *testing.B) {
-			benchParallelGet(b, hc, p, u, federation.ContentType, len(doc))
+			benchParallelGet(b, hc, p, u, activity.ContentType, len(doc))
 		})
 	}
 }
@@ -90,10 +91,10 @@ func BenchmarkUserActorCached(b *testing.B) {
 	}
 	u := inst.base + "/ap/user/" + strconv.FormatInt(users["Bench Editor"].ID, 10)
 	hc := benchHTTPClient()
-	doc := benchGet(b, hc, u, federation.ContentType)
+	doc := benchGet(b, hc, u, activity.ContentType)
 	for _, p := range benchParallelism {
 		b.Run(fmt.Sprintf("clients=%d", p*runtime.GOMAXPROCS(0)), func(b *testing.B) {
-			benchParallelGet(b, hc, p, u, federation.ContentType, len(doc))
+			benchParallelGet(b, hc, p, u, activity.ContentType, len(doc))
 		})
 	}
 }
@@ -154,7 +155,7 @@ func BenchmarkActorCold(b *testing.B) {
 			u := inst.base + "/ap/page/" + strconv.FormatInt(ids[next], 10)
 			next++
 			t0 := time.Now()
-			n, err := benchDo(hc, benchRequest(b, u, federation.ContentType))
+			n, err := benchDo(hc, benchRequest(b, u, activity.ContentType))
 			lat = append(lat, time.Since(t0))
 			if err != nil {
 				b.Fatalf("GET %s: %v", u, err)

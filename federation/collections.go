@@ -5,16 +5,15 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/wikipub/wikipub/federation/activity"
+
 	"github.com/wikipub/wikipub/wiki"
 
 	vocab "github.com/go-ap/activitypub"
-	"github.com/go-ap/jsonld"
 )
 
 // followersPageSize is how many followers one page lists.
 const followersPageSize = 50
-
-var asContext = jsonld.WithContext(jsonld.IRI(vocab.ActivityBaseURI))
 
 // followers is the OrderedCollection of an actor's followers with its
 // count, paged by follower id (?page=true&after=ID).
@@ -47,10 +46,7 @@ func (s *Server) followers(w http.ResponseWriter, r *http.Request) {
 func (s *Server) writePaged(w http.ResponseWriter, r *http.Request, id string, total int, page func(after string) ([]string, error), size int) {
 	q := r.URL.Query()
 	if q.Get("page") == "" {
-		c := vocab.OrderedCollectionNew(vocab.ID(id))
-		c.TotalItems = uint(total)
-		c.First = vocab.IRI(id + "?page=true")
-		s.writeAS(w, r, c)
+		s.writeAS(w, r, activity.Collection(id, total, id+"?page=true"))
 		return
 	}
 	after := q.Get("after")
@@ -63,17 +59,11 @@ func (s *Server) writePaged(w http.ResponseWriter, r *http.Request, id string, t
 	if after != "" {
 		pageID += "&after=" + url.QueryEscape(after)
 	}
-	p := vocab.OrderedCollectionPageNew(vocab.OrderedCollectionNew(vocab.ID(id)))
-	p.ID = vocab.ID(pageID)
-	p.PartOf = vocab.IRI(id)
-	p.TotalItems = uint(total)
-	for _, it := range items {
-		p.OrderedItems = append(p.OrderedItems, vocab.IRI(it))
-	}
+	next := ""
 	if len(items) == size {
-		p.Next = vocab.IRI(id + "?page=true&after=" + url.QueryEscape(items[len(items)-1]))
+		next = id + "?page=true&after=" + url.QueryEscape(items[len(items)-1])
 	}
-	s.writeAS(w, r, p)
+	s.writeAS(w, r, activity.Page(pageID, id, total, items, next))
 }
 
 // following is empty: our actors follow no one.
@@ -82,8 +72,7 @@ func (s *Server) following(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c := vocab.OrderedCollectionNew(vocab.ID(s.iris.Following(ref)))
-	s.writeAS(w, r, c)
+	s.writeAS(w, r, activity.Collection(s.iris.Following(ref), 0, ""))
 }
 
 // featured is the empty collection of pinned posts: GoToSocial and Mastodon
@@ -93,9 +82,7 @@ func (s *Server) featured(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c := vocab.OrderedCollectionNew(vocab.ID(s.iris.Featured(ref)))
-	c.OrderedItems = vocab.ItemCollection{}
-	s.writeAS(w, r, c)
+	s.writeAS(w, r, activity.Collection(s.iris.Featured(ref), 0, ""))
 }
 
 // outboxPageSize is how many posts one outbox page holds.
@@ -114,21 +101,20 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if a.Deleted {
 		// The wiki keeps no visible history of a deleted page.
-		s.writeAS(w, r, vocab.OrderedCollectionNew(vocab.ID(id)))
+		s.writeAS(w, r, activity.Collection(id, 0, ""))
 		return
 	}
 	if q.Get("page") == "" {
-		c := vocab.OrderedCollectionNew(vocab.ID(id))
 		total, err := s.outboxTotal(r, a)
 		if err != nil {
 			s.actorError(w, r, err)
 			return
 		}
-		c.TotalItems = uint(total)
+		first := ""
 		if ref.Kind != KindInstance {
-			c.First = vocab.IRI(id + "?page=true")
+			first = id + "?page=true"
 		}
-		s.writeAS(w, r, c)
+		s.writeAS(w, r, activity.Collection(id, total, first))
 		return
 	}
 	var changes []wiki.Change
@@ -144,7 +130,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 		s.actorError(w, r, err)
 		return
 	}
-	items := make([]any, 0, len(changes))
+	items := make([]vocab.Item, 0, len(changes))
 	for i := range changes {
 		c := &changes[i]
 		if c.UserHidden || c.CommentHidden || c.ContentHidden || c.Suppressed {
@@ -156,14 +142,11 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	if cont := q.Get("cont"); cont != "" {
 		pageID += "&cont=" + url.QueryEscape(cont)
 	}
-	page := map[string]any{
-		"@context": "https://www.w3.org/ns/activitystreams",
-		"id":       pageID, "type": "OrderedCollectionPage", "partOf": id, "orderedItems": items,
-	}
+	nextID := ""
 	if next != "" {
-		page["next"] = id + "?page=true&cont=" + url.QueryEscape(next)
+		nextID = id + "?page=true&cont=" + url.QueryEscape(next)
 	}
-	writeJSON(w, ContentType, page)
+	s.writeAS(w, r, activity.HistoryPage(pageID, id, nextID, items))
 }
 
 func (s *Server) outboxTotal(r *http.Request, a *Actor) (int, error) {
@@ -180,7 +163,7 @@ func (s *Server) outboxTotal(r *http.Request, a *Actor) (int, error) {
 // outboxItem is a Create from a page's actor, or, in an editor's outbox,
 // their Announce of the page's post. The editor is named from the history
 // row itself, without a look-up per row.
-func (s *Server) outboxItem(owner *Actor, c *wiki.Change) any {
+func (s *Server) outboxItem(owner *Actor, c *wiki.Change) vocab.Item {
 	site := s.wiki.Site()
 	var ed Editor
 	switch {
@@ -195,11 +178,10 @@ func (s *Server) outboxItem(owner *Actor, c *wiki.Change) any {
 	}
 	note := s.pub.editNote(c, page, ed)
 	if owner.Ref.Kind == KindUser {
-		return map[string]any{"id": note.ID + "/announce/" + strconv.FormatInt(owner.Ref.ID, 10), "type": "Announce",
-			"actor": s.iris.Actor(owner.Ref), "object": note.ID, "published": note.Published, "to": []string{Public}}
+		return activity.Announce(note.ID+"/announce/"+strconv.FormatInt(owner.Ref.ID, 10), s.iris.Actor(owner.Ref), note.ID,
+			note.Published, []string{activity.Public}, nil)
 	}
-	return map[string]any{"id": note.ID + "/activity", "type": "Create", "actor": note.AttributedTo,
-		"object": note, "published": note.Published, "to": note.To, "cc": note.CC}
+	return activity.Create(note.ID+"/activity", note)
 }
 
 func (s *Server) collectionActor(w http.ResponseWriter, r *http.Request) (Ref, *Actor, bool) {
@@ -216,12 +198,12 @@ func (s *Server) collectionActor(w http.ResponseWriter, r *http.Request) (Ref, *
 	return ref, a, true
 }
 
-func (s *Server) writeAS(w http.ResponseWriter, r *http.Request, v any) {
-	b, err := asContext.Marshal(v)
+func (s *Server) writeAS(w http.ResponseWriter, r *http.Request, v vocab.Item) {
+	b, err := activity.Marshal(v)
 	if err != nil {
 		s.internalError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Content-Type", activity.ContentType)
 	w.Write(b)
 }

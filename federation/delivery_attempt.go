@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/store"
 )
@@ -125,7 +126,7 @@ func (d *Deliverer) post(ctx context.Context, del store.Delivery) response {
 	if err != nil {
 		return response{err: fmt.Errorf("%w: %q: %w", errBadInbox, del.Inbox, err)}
 	}
-	req.Header.Set("Content-Type", ContentType)
+	req.Header.Set("Content-Type", activity.ContentType)
 	req.Header.Set("User-Agent", d.cfg.UserAgent)
 	if err := httpsig.SignPOST(req, del.Body, del.Signer+"#main-key", key.priv); err != nil {
 		return response{err: fmt.Errorf("%w: signing: %w", errLocal, err)}

@@ -3,10 +3,11 @@ package federation
 import (
 	"context"
 
-	"github.com/wikipub/wikipub/federation/store"
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/wikipub/wikipub/federation/store"
 )
 
 // OnSignedRequest sets f to be called with the host of every remote actor

@@ -1,6 +1,10 @@
 package federation
 
-import "time"
+import (
+	"time"
+
+	"github.com/wikipub/wikipub/federation/internal/ttlcache"
+)
 
 // keyRefreshEvery is how often a signature that does not verify may make
 // us fetch its key and owner again: a key that really changed is picked
@@ -17,35 +21,35 @@ const fetchFailureTTL = 30 * time.Second
 // now: not again within keyRefreshEvery of the last fetch, and not within
 // fetchFailureTTL of a failed one.
 type fetchGate struct {
-	fetched *ttlCache[string, struct{}]
-	failed  *ttlCache[string, error]
+	fetched *ttlcache.Cache[string, struct{}]
+	failed  *ttlcache.Cache[string, error]
 }
 
 func newFetchGate() fetchGate {
 	return fetchGate{
-		fetched: newTTLCache[string, struct{}](keyRefreshEvery, 100_000),
-		failed:  newTTLCache[string, error](fetchFailureTTL, 100_000),
+		fetched: ttlcache.New[string, struct{}](keyRefreshEvery, 100_000),
+		failed:  ttlcache.New[string, error](fetchFailureTTL, 100_000),
 	}
 }
 
 // mayRefresh reports whether id was not fetched within keyRefreshEvery.
 func (g fetchGate) mayRefresh(id string) bool {
-	_, recent := g.fetched.get(id)
+	_, recent := g.fetched.Get(id)
 	return !recent
 }
 
 // failure is the error of a fetch of id that failed lately, or nil.
 func (g fetchGate) failure(id string) error {
-	err, _ := g.failed.get(id)
+	err, _ := g.failed.Get(id)
 	return err
 }
 
 // done records a fetch of id and how it went.
 func (g fetchGate) done(id string, err error) {
-	g.fetched.put(id, struct{}{})
+	g.fetched.Put(id, struct{}{})
 	if err != nil {
-		g.failed.put(id, err)
+		g.failed.Put(id, err)
 	} else {
-		g.failed.drop(id)
+		g.failed.Drop(id)
 	}
 }

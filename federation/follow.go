@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -19,7 +19,7 @@ import (
 // Accept.id and actor == signer). A follow of anything that cannot be an
 // actor is rejected, signed by the instance actor.
 // See docs/interop.md, "Follow, Accept and Undo".
-func (s *Server) onFollow(ctx context.Context, act *activity) error {
+func (s *Server) onFollow(ctx context.Context, act *inbound) error {
 	follower, err := s.remote.Actor(ctx, act.signer, false)
 	if err != nil {
 		return fmt.Errorf("fetching follower %s: %w", act.signer, err)
@@ -31,13 +31,13 @@ func (s *Server) onFollow(ctx context.Context, act *activity) error {
 		s.log.InfoContext(ctx, "follow rejected: blocked", "follower", act.signer)
 		return s.queueReply(ctx, "Reject", Ref{Kind: KindInstance}, act, follower)
 	}
-	ref, ok := s.iris.ParseActor(act.objectID())
+	ref, ok := s.iris.ParseActor(act.ObjectID())
 	var a *Actor
 	if ok && ref.Kind != KindInstance {
 		a, err = s.resolver.follow(ctx, ref)
 	}
 	if !ok || ref.Kind == KindInstance || errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) {
-		s.log.InfoContext(ctx, "follow rejected: not an actor", "object", act.objectID(), "follower", act.signer)
+		s.log.InfoContext(ctx, "follow rejected: not an actor", "object", act.ObjectID(), "follower", act.signer)
 		return s.queueReply(ctx, "Reject", Ref{Kind: KindInstance}, act, follower)
 	}
 	if err != nil {
@@ -61,7 +61,7 @@ func (s *Server) onFollow(ctx context.Context, act *activity) error {
 // checkInboxes refuses a follower whose inboxes wikipub would never be
 // able to deliver to: on an internal address (the delivery guard would
 // refuse every try, for days), or not an http(s) URL.
-func (s *Server) checkInboxes(ctx context.Context, f *RemoteActor) *refusal {
+func (s *Server) checkInboxes(ctx context.Context, f *activity.RemoteActor) *refusal {
 	for _, inbox := range []string{f.Inbox, f.SharedInbox} {
 		if inbox == "" {
 			continue
@@ -83,18 +83,12 @@ func (s *Server) checkInboxes(ctx context.Context, f *RemoteActor) *refusal {
 // embedded as id, type, actor and object only (all GoToSocial and
 // Mastodon match on), so what a remote sent costs at most a few KB in the
 // queue however large its Follow was.
-func (s *Server) queueReply(ctx context.Context, typ string, from Ref, act *activity, to *RemoteActor) error {
+func (s *Server) queueReply(ctx context.Context, typ string, from Ref, act *inbound, to *activity.RemoteActor) error {
 	fromID := s.iris.Actor(from)
 	sum := sha256.Sum256([]byte(typ + "\x00" + act.ID + "\x00" + fromID))
 	tag := hex.EncodeToString(sum[:12])
-	body, err := json.Marshal(map[string]any{
-		"@context": "https://www.w3.org/ns/activitystreams",
-		"id":       fromID + "#" + lower(typ) + "s/" + tag,
-		"type":     typ,
-		"actor":    fromID,
-		"object":   map[string]string{"id": act.ID, "type": act.Type, "actor": act.Actor, "object": act.objectID()},
-		"to":       []string{to.ID},
-	})
+	follow := activity.FollowRef{ID: act.ID, Type: act.Type, Actor: act.Actor, Object: act.ObjectID()}
+	body, err := activity.Marshal(activity.Answer(typ, fromID+"#"+lower(typ)+"s/"+tag, fromID, follow, to.ID))
 	if err != nil {
 		return err
 	}
@@ -118,7 +112,7 @@ func lower(s string) string {
 
 // onUndo takes back a follow, a like or a boost. The undone activity may
 // be embedded or given by id.
-func (s *Server) onUndo(ctx context.Context, act *activity) error {
+func (s *Server) onUndo(ctx context.Context, act *inbound) error {
 	if in := act.Inner; in != nil {
 		switch in.Type {
 		case "Like", "Announce":
@@ -135,7 +129,7 @@ func (s *Server) onUndo(ctx context.Context, act *activity) error {
 		}
 		return nil
 	}
-	undone := act.objectID()
+	undone := act.ObjectID()
 	if err := s.undoInteraction(ctx, undone, act.signer); err != nil {
 		return err
 	}
@@ -161,9 +155,9 @@ func (s *Server) unfollow(ctx context.Context, actorID, follower string) error {
 }
 
 // onDelete forgets a remote actor that deleted itself, or a remote note.
-func (s *Server) onDelete(ctx context.Context, act *activity) error {
-	if act.objectID() != act.signer {
-		return s.forgetNote(ctx, act.objectID(), act.signer)
+func (s *Server) onDelete(ctx context.Context, act *inbound) error {
+	if act.ObjectID() != act.signer {
+		return s.forgetNote(ctx, act.ObjectID(), act.signer)
 	}
 	n, err := s.store.RemoveFollowerEverywhere(ctx, act.signer)
 	if err != nil {

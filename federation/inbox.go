@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/httpsig"
 )
 
@@ -41,16 +42,17 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reasonUnreadableBody, msg: "reading the body failed"}, nil, err)
 		return
 	}
-	act, err := parseActivity(body)
+	parsed, err := activity.Parse(body)
 	if err != nil {
 		// Checked before the signature: a malformed body costs no key fetch.
 		reason := reasonNotAnActivity
-		if errors.Is(err, errIDTooLong) {
+		if errors.Is(err, activity.ErrIDTooLong) {
 			reason = reasonIDTooLong
 		}
 		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reason, msg: err.Error()}, nil, nil)
 		return
 	}
+	act := &inbound{Activity: parsed}
 	if !s.trust.forUs(r.Host) {
 		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reasonWrongHost, msg: "the request is for another host than this one"}, act, nil)
 		return
@@ -83,9 +85,17 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
+// inbound is an activity as the inbox handles it: as read, and who
+// signed it once that is verified.
+type inbound struct {
+	*activity.Activity
+	// signer is the actor whose key signed the request.
+	signer string
+}
+
 // handleActivity dispatches one verified activity, at most once per
 // signer and id.
-func (s *Server) handleActivity(ctx context.Context, act *activity) error {
+func (s *Server) handleActivity(ctx context.Context, act *inbound) error {
 	mark := s.trust.seenKey(act.signer, act.ID)
 	first, err := s.store.MarkSeen(ctx, mark, seenTTL)
 	if err != nil {
@@ -129,9 +139,9 @@ func (s *Server) handleActivity(ctx context.Context, act *activity) error {
 // signatureError answers a request whose signature did not verify: 401 or
 // 400 as the check says, but 503 when the key could not be fetched for a
 // reason that may pass, so a valid sender is never told it is invalid.
-func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *activity, err error) {
+func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *inbound, err error) {
 	ctx := r.Context()
-	if errors.Is(err, httpsig.ErrKeyUnavailable) && errors.Is(err, ErrRemoteGone) && act.Type == "Delete" && act.objectID() == act.Actor {
+	if errors.Is(err, httpsig.ErrKeyUnavailable) && errors.Is(err, ErrRemoteGone) && act.Type == "Delete" && act.ObjectID() == act.Actor {
 		// An actor deleting itself: its key is gone with it. Check that the
 		// actor really is gone before forgetting its follows.
 		if _, aerr := s.remote.Actor(ctx, act.Actor, true); errors.Is(aerr, ErrRemoteGone) {

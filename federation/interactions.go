@@ -36,7 +36,7 @@ func (s *Server) ourPost(id string) bool {
 
 // onCreate stores a reply to one of our posts, or a Note that mentions one
 // of our actors; both may be written to a talk page later.
-func (s *Server) onCreate(ctx context.Context, act *activity) error {
+func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 	n := act.Note
 	if n == nil {
 		return nil // an object given by id only is not fetched: nothing of ours is in it
@@ -125,12 +125,12 @@ func (s *Server) onCreate(ctx context.Context, act *activity) error {
 // mentioned resolves a mentioned editor, remembering for a while the
 // ones that are not there.
 func (s *Server) mentioned(ctx context.Context, ref Ref) (*Actor, error) {
-	if _, missing := s.mentionMisses.get(ref); missing {
+	if _, missing := s.mentionMisses.Get(ref); missing {
 		return nil, ErrNoActor
 	}
 	a, err := s.resolver.ByRef(ctx, ref)
 	if errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) {
-		s.mentionMisses.put(ref, struct{}{})
+		s.mentionMisses.Put(ref, struct{}{})
 	}
 	return a, err
 }
@@ -163,7 +163,7 @@ func (s *Server) mayStore(ctx context.Context, id, signer, kind string) error {
 }
 
 // onUpdate replaces the text of a reply or mention we keep.
-func (s *Server) onUpdate(ctx context.Context, act *activity) error {
+func (s *Server) onUpdate(ctx context.Context, act *inbound) error {
 	n := act.Note
 	if n == nil {
 		return nil
@@ -218,8 +218,8 @@ func noteInteractionIDs(noteID string) []string {
 }
 
 // onLikeOrShare counts a Like or an Announce of one of our posts.
-func (s *Server) onLikeOrShare(ctx context.Context, act *activity, kind string) error {
-	obj := act.objectID()
+func (s *Server) onLikeOrShare(ctx context.Context, act *inbound, kind string) error {
+	obj := act.ObjectID()
 	if !s.ourPost(obj) {
 		return nil
 	}
@@ -265,7 +265,7 @@ const maxReportObjects = 20
 // hour from one server and Limits.ReportsPerHour from all, each with at
 // most maxReportObjects ids and TalkConfig.MaxRunes of text; a blocked
 // server's reports are dropped.
-func (s *Server) onFlag(ctx context.Context, act *activity) error {
+func (s *Server) onFlag(ctx context.Context, act *inbound) error {
 	if s.blocks.Blocked(ctx, act.signer) {
 		return &refusal{status: http.StatusAccepted, reason: reasonBlocked, msg: "blocked: ignored"}
 	}

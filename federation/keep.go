@@ -73,7 +73,7 @@ func (r *Resolver) handleFor(ctx context.Context, natural, fallback string, ref 
 	owner, err := r.handles.HandleOwner(ctx, natural)
 	switch {
 	case errors.Is(err, store.ErrNotFound) || (err == nil && owner == ref.String()):
-		r.byName.put(natural, ref)
+		r.byName.Put(natural, ref)
 		return natural, nil
 	case err != nil:
 		return "", err

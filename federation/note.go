@@ -5,13 +5,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/wikipub/wikipub/wiki"
 )
-
-// Public is the ActivityStreams public collection.
-const Public = "https://www.w3.org/ns/activitystreams#Public"
 
 // Editor is who made a change, as a post may name them: an actor of ours,
 // an unregistered editor (never named), or nobody (hidden).
@@ -20,61 +16,6 @@ type Editor struct {
 	Actor *Actor
 	// Unregistered is an IP or temporary-account edit.
 	Unregistered bool
-}
-
-// Note is one post, ready to be encoded.
-type Note struct {
-	ID           string    `json:"id"`
-	Type         string    `json:"type"`
-	AttributedTo string    `json:"attributedTo"`
-	Content      string    `json:"content"`
-	URL          string    `json:"url,omitempty"`
-	Published    time.Time `json:"published"`
-	Updated      time.Time `json:"updated,omitzero"`
-	To           []string  `json:"to"`
-	CC           []string  `json:"cc"`
-	Sensitive    bool      `json:"sensitive"`
-	Attachment   []Media   `json:"attachment,omitempty"`
-	// Replies, Likes and Shares are the post's collections, which servers
-	// (GoToSocial) fetch. Replies is embedded with its first page, as
-	// Mastodon does: GoToSocial warns about a bare link on every fetch.
-	Replies *embeddedCollection `json:"replies,omitempty"`
-	Likes   string              `json:"likes,omitempty"`
-	Shares  string              `json:"shares,omitempty"`
-}
-
-// embeddedCollection is a collection given inline with its first page; the
-// page carries no items (they are listed at the collection's own URL).
-type embeddedCollection struct {
-	ID    string            `json:"id"`
-	Type  string            `json:"type"`
-	First embeddedFirstPage `json:"first"`
-}
-
-type embeddedFirstPage struct {
-	ID     string `json:"id"`
-	Type   string `json:"type"`
-	PartOf string `json:"partOf"`
-	Next   string `json:"next"`
-	Items  []any  `json:"orderedItems"`
-}
-
-// withCollections fills in the post's collections.
-func (n Note) withCollections() Note {
-	replies := n.ID + "/replies"
-	n.Replies = &embeddedCollection{ID: replies, Type: "OrderedCollection", First: embeddedFirstPage{
-		ID: replies + "?page=true&embedded=true", Type: "OrderedCollectionPage", PartOf: replies, Next: replies + "?page=true", Items: []any{},
-	}}
-	n.Likes, n.Shares = n.ID+"/likes", n.ID+"/shares"
-	return n
-}
-
-// Media is an attached image (uploads).
-type Media struct {
-	Type      string `json:"type"`
-	MediaType string `json:"mediaType,omitempty"`
-	URL       string `json:"url"`
-	Name      string `json:"name,omitempty"`
 }
 
 // sizeText says how many bytes a change added or removed, as wiki users

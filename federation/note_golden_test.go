@@ -36,6 +36,7 @@ import (
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/wiki"
@@ -453,7 +454,39 @@ type goldenPost struct {
 	deliveries []goldenDelivery
 	// create and note are the Create and its Note, decoded.
 	create map[string]any
-	note   Note
+	note   goldenNote
+}
+
+// goldenNote is a delivered Note read back: every field a post has.
+type goldenNote struct {
+	ID           string    `json:"id"`
+	Type         string    `json:"type"`
+	AttributedTo string    `json:"attributedTo"`
+	Content      string    `json:"content"`
+	URL          string    `json:"url,omitempty"`
+	Published    time.Time `json:"published"`
+	To           []string  `json:"to"`
+	CC           []string  `json:"cc"`
+	Sensitive    bool      `json:"sensitive"`
+	Attachment   []struct {
+		Type      string `json:"type"`
+		MediaType string `json:"mediaType,omitempty"`
+		URL       string `json:"url"`
+		Name      string `json:"name,omitempty"`
+	} `json:"attachment,omitempty"`
+	Replies *struct {
+		ID    string `json:"id"`
+		Type  string `json:"type"`
+		First struct {
+			ID     string `json:"id"`
+			Type   string `json:"type"`
+			PartOf string `json:"partOf"`
+			Next   string `json:"next"`
+			Items  []any  `json:"orderedItems"`
+		} `json:"first"`
+	} `json:"replies,omitempty"`
+	Likes  string `json:"likes,omitempty"`
+	Shares string `json:"shares,omitempty"`
 }
 
 type goldenEnv struct {
@@ -794,7 +827,7 @@ func TestNoteGoldenAssertions(t *testing.T) {
 			}
 			// Unlisted by default: followers in to, Public in cc.
 			followers := iris.Followers(p.page)
-			if !slices.Equal(n.To, []string{followers}) || !slices.Equal(n.CC, []string{Public}) {
+			if !slices.Equal(n.To, []string{followers}) || !slices.Equal(n.CC, []string{activity.Public}) {
 				t.Errorf("to = %v, cc = %v; want to [%s], cc [Public]", n.To, n.CC, followers)
 			}
 			if got := goldenContentText(t, n.Content); got != p.text {
@@ -831,7 +864,7 @@ func goldenFetch(t testing.TB, e *goldenEnv, id string) (int, map[string]any) {
 	mux := http.NewServeMux()
 	e.s.Routes(mux)
 	req := httptest.NewRequest("GET", id, nil)
-	req.Header.Set("Accept", ContentType)
+	req.Header.Set("Accept", activity.ContentType)
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, req)
 	var doc map[string]any
@@ -951,11 +984,19 @@ func TestNoteGoldenMinimalServer(t *testing.T) {
 	jimbo := &Actor{Ref: Ref{KindUser, usJimbo}, Handle: "jimbo_wales", Name: "Jimbo Wales",
 		URL: "https://wiki.example/wiki/User:Jimbo_Wales"}
 	n := p.editNote(&edit.c, page, Editor{Actor: jimbo})
-	if !slices.Equal(n.To, []string{Public}) || !slices.Equal(n.CC, []string{goldenBase + "/ap/page/10/followers"}) {
+	if !slices.Equal(n.To, []string{activity.Public}) || !slices.Equal(n.CC, []string{goldenBase + "/ap/page/10/followers"}) {
 		t.Errorf("public timelines: to = %v, cc = %v", n.To, n.CC)
 	}
 	n.To, n.CC = edit.note.To, edit.note.CC
-	got, _ := json.Marshal(n)
+	encoded, err := activity.Marshal(n.Item())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var read goldenNote
+	if err := json.Unmarshal(encoded, &read); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(read)
 	want, _ := json.Marshal(edit.note)
 	if string(got) != string(want) {
 		t.Errorf("editNote with hand-made actors:\n%s\nthrough the publisher:\n%s", got, want)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -82,9 +83,6 @@ func (s *Server) withdrawnOrMissing(w http.ResponseWriter, r *http.Request) {
 }
 
 // writeObject serves a Note with the ActivityStreams context.
-func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, note Note) {
-	writeJSON(w, ContentType, struct {
-		Context string `json:"@context"`
-		Note
-	}{"https://www.w3.org/ns/activitystreams", note})
+func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, note activity.Note) {
+	s.writeAS(w, r, note.Item())
 }

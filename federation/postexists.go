@@ -17,14 +17,14 @@ import (
 // could otherwise make us store replies to millions of posts that never
 // were. Answers are cached for a minute, misses too.
 func (s *Server) postExists(ctx context.Context, id string) (bool, error) {
-	if known, ok := s.posts.get(id); ok {
+	if known, ok := s.posts.Get(id); ok {
 		return known, nil
 	}
 	found, err := s.lookUpPost(ctx, id)
 	if err != nil {
 		return false, err
 	}
-	s.posts.put(id, found)
+	s.posts.Put(id, found)
 	return found, nil
 }
 

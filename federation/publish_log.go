@@ -2,24 +2,25 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/wikipub/wikipub/federation/activity"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
 
 // logNote is a post about a log event, with an id derived from the log id.
-func (p *Publisher) logNote(c *wiki.Change, page *Actor, content string) Note {
+func (p *Publisher) logNote(c *wiki.Change, page *Actor, content string) activity.Note {
 	to, cc := p.addressing(page)
 	site := p.s.wiki.Site()
-	return Note{
-		ID: p.s.iris.Base + "/ap/log/" + strconv.FormatInt(c.LogID, 10), Type: "Note",
+	return activity.Note{
+		ID:           p.s.iris.Base + "/ap/log/" + strconv.FormatInt(c.LogID, 10),
 		AttributedTo: p.s.iris.Actor(page.Ref), Content: content, URL: site.PageURL(page.Name),
 		Published: c.Timestamp.UTC(), To: to, CC: cc,
-	}.withCollections()
+	}
 }
 
 // pageLog posts a log event on a page (restore, protection) to the page's
@@ -46,7 +47,7 @@ func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) er
 func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
 	ref := Ref{Kind: KindPage, ID: c.PageID}
 	p.s.resolver.Forget(ref)
-	p.s.docs.drop(ref)
+	p.s.docs.Drop(ref)
 	if ok, err := p.followed(ctx, ref); err != nil || !ok {
 		return err
 	}
@@ -66,7 +67,7 @@ func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
 func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 	ref := Ref{Kind: KindPage, ID: c.PageID}
 	p.s.resolver.Forget(ref)
-	p.s.docs.drop(ref)
+	p.s.docs.Drop(ref)
 	if ok, err := p.followed(ctx, ref); err != nil || !ok {
 		return err
 	}
@@ -96,7 +97,7 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 // name, handle or bio at once rather than at their next refresh. The
 // update id is derived from the log event that caused it.
 func (p *Publisher) updateActor(ctx context.Context, page *Actor, logID int64) error {
-	p.s.docs.drop(page.Ref)
+	p.s.docs.Drop(page.Ref)
 	followers, err := p.followersOf(ctx, page)
 	if err != nil || len(followers.inboxes) == 0 {
 		return err
@@ -107,11 +108,7 @@ func (p *Publisher) updateActor(ctx context.Context, page *Actor, logID int64) e
 	}
 	actorID := p.s.iris.Actor(page.Ref)
 	id := actorID + "#updates/" + strconv.FormatInt(logID, 10)
-	update, err := json.Marshal(map[string]any{
-		"@context": "https://www.w3.org/ns/activitystreams",
-		"id":       id, "type": "Update",
-		"actor": actorID, "to": []string{Public}, "object": json.RawMessage(doc),
-	})
+	update, err := activity.Marshal(activity.UpdateActor(id, actorID, doc, []string{activity.Public}))
 	if err != nil {
 		return err
 	}
@@ -158,12 +155,7 @@ func (p *Publisher) withdraw(ctx context.Context, post store.Published) error {
 	if post.Withdrawn {
 		return nil
 	}
-	del, err := json.Marshal(map[string]any{
-		"@context": "https://www.w3.org/ns/activitystreams",
-		"id":       post.ObjectID + "/delete", "type": "Delete", "actor": post.Actor,
-		"to":     []string{Public},
-		"object": map[string]any{"id": post.ObjectID, "type": "Tombstone", "formerType": "Note"},
-	})
+	del, err := activity.Marshal(activity.DeletePost(post.ObjectID+"/delete", post.Actor, post.ObjectID, []string{activity.Public}))
 	if err != nil {
 		return err
 	}
@@ -245,7 +237,7 @@ func (p *Publisher) upload(ctx context.Context, c *wiki.Change) error {
 		if strings.HasPrefix(mime, "image/") {
 			kind = "Image"
 		}
-		note.Attachment = []Media{{Type: kind, MediaType: mime, URL: fileURL, Name: alt}}
+		note.Attachment = []activity.Attachment{{Type: kind, MediaType: mime, URL: fileURL, Name: alt}}
 	}
 	return p.publish(ctx, c, page, nil, note)
 }
@@ -273,11 +265,11 @@ func (p *Publisher) categorize(ctx context.Context, c *wiki.Change) error {
 	if text == "" || c.CommentHidden {
 		return nil
 	}
-	note := Note{
-		ID: p.s.iris.Base + "/ap/rc/" + strconv.FormatInt(c.RCID, 10), Type: "Note",
+	note := activity.Note{
+		ID:           p.s.iris.Base + "/ap/rc/" + strconv.FormatInt(c.RCID, 10),
 		AttributedTo: p.s.iris.Actor(page.Ref), Content: "<p>" + link(page.URL, page.Name) + ": " + text + "</p>",
 		URL: page.URL, Published: c.Timestamp.UTC(), To: to, CC: cc,
-	}.withCollections()
+	}
 	rec := *c
 	rec.PageID = cat.ID
 	return p.publish(ctx, &rec, page, nil, note)

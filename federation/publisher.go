@@ -4,13 +4,16 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
 	"time"
+
+	vocab "github.com/go-ap/activitypub"
+
+	"github.com/wikipub/wikipub/federation/activity"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -188,9 +191,9 @@ func (p *Publisher) followersOf(ctx context.Context, a *Actor) (audience, error)
 func (p *Publisher) addressing(a *Actor) (to, cc []string) {
 	followers := p.s.iris.Followers(a.Ref)
 	if p.publicTimelines {
-		return []string{Public}, []string{followers}
+		return []string{activity.Public}, []string{followers}
 	}
-	return []string{followers}, []string{Public}
+	return []string{followers}, []string{activity.Public}
 }
 
 // edit posts a new page or an edit: a Create from the page's actor to its
@@ -258,21 +261,21 @@ func (p *Publisher) foldPrevious(ctx context.Context, c *wiki.Change) error {
 	return nil
 }
 
-func (p *Publisher) editNote(c *wiki.Change, page *Actor, ed Editor) Note {
+func (p *Publisher) editNote(c *wiki.Change, page *Actor, ed Editor) activity.Note {
 	site := p.s.wiki.Site()
 	to, cc := p.addressing(page)
-	return Note{
-		ID: p.s.iris.Base + "/ap/rev/" + strconv.FormatInt(c.RevID, 10), Type: "Note",
+	return activity.Note{
+		ID:           p.s.iris.Base + "/ap/rev/" + strconv.FormatInt(c.RevID, 10),
 		AttributedTo: p.s.iris.Actor(page.Ref), Content: editContent(site, c, page, ed),
 		URL: diffURL(site, c), Published: c.Timestamp.UTC(), To: to, CC: cc,
-	}.withCollections()
+	}
 }
 
 // publish queues a Create of note from author to its followers, and an
 // Announce from booster (may be nil) to theirs, and records the post. Only
 // revision posts are boosted: they are the ones a server can fetch by id
 // (built on demand), which a boost needs.
-func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster *Actor, note Note) error {
+func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster *Actor, note activity.Note) error {
 	authors, err := p.followersOf(ctx, author)
 	if err != nil {
 		return err
@@ -285,11 +288,6 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 		return nil // nobody follows: nothing to send, nothing to remember
 	}
 	authorID := p.s.iris.Actor(author.Ref)
-	create := map[string]any{
-		"@context": "https://www.w3.org/ns/activitystreams",
-		"id":       note.ID + "/activity", "type": "Create", "actor": authorID,
-		"published": note.Published, "to": note.To, "cc": note.CC, "object": note,
-	}
 	var ds []store.Delivery
 	// With coalescing on, an edit's post waits out the window, in which a
 	// further save by the same editor can still be folded into it.
@@ -297,19 +295,20 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	if p.coalesce > 0 && c.RevID != 0 && (c.Kind == wiki.KindEdit || c.Kind == wiki.KindNew) {
 		due = due.Add(p.coalesce)
 	}
-	add := func(act map[string]any, signer string, inboxes []string) error {
-		body, err := json.Marshal(act)
+	add := func(id string, act vocab.Item, signer string, inboxes []string) error {
+		body, err := activity.Marshal(act)
 		if err != nil {
 			return err
 		}
 		for _, inbox := range inboxes {
-			d := delivery(act["id"].(string), signer, inbox, body)
+			d := delivery(id, signer, inbox, body)
 			d.NextAttempt = due
 			ds = append(ds, d)
 		}
 		return nil
 	}
-	if err := add(create, authorID, authors.inboxes); err != nil {
+	createID := note.ID + "/activity"
+	if err := add(createID, activity.Create(createID, note), authorID, authors.inboxes); err != nil {
 		return err
 	}
 	if booster != nil && len(boosters.inboxes) > 0 {
@@ -318,14 +317,11 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 		// timeline by ids made from these dates and hides a boost only when
 		// the original comes before it (docs/interop.md, "Seeing an edit
 		// once").
-		announce := map[string]any{
-			"@context": "https://www.w3.org/ns/activitystreams",
-			"id":       note.ID + "/announce/" + strconv.FormatInt(booster.Ref.ID, 10), "type": "Announce",
-			"actor": boosterID, "published": note.Published.Add(time.Second), "object": note.ID,
-			"to": []string{p.s.iris.Followers(booster.Ref)}, "cc": []string{Public, authorID},
-		}
+		announceID := note.ID + "/announce/" + strconv.FormatInt(booster.Ref.ID, 10)
+		announce := activity.Announce(announceID, boosterID, note.ID, note.Published.Add(time.Second),
+			[]string{p.s.iris.Followers(booster.Ref)}, []string{activity.Public, authorID})
 		boostTo, after := boostInboxes(authors, boosters)
-		if err := add(announce, boosterID, boostTo); err != nil {
+		if err := add(announceID, announce, boosterID, boostTo); err != nil {
 			return err
 		}
 		// Where the post goes too, the boost goes a moment later, so the
@@ -338,7 +334,7 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	}
 	recipients := append(append([]string{}, authors.inboxes...), boosters.inboxes...)
 	if err := p.s.store.RecordPublished(ctx, store.Published{
-		ObjectID: note.ID, ActivityID: note.ID + "/activity", Actor: authorID,
+		ObjectID: note.ID, ActivityID: createID, Actor: authorID,
 		PageID: c.PageID, RevID: c.RevID, At: c.Timestamp, Recipients: dedupe(recipients),
 		Hidden: int(hiddenBits(c)), UserID: c.UserID, OldRevID: c.OldRevID, OldSize: c.OldSize, Due: due,
 	}); err != nil {

@@ -101,7 +101,7 @@ func newRefusals(log *slog.Logger, reg prometheus.Registerer) *refusals {
 // answer writes the refusal to the sender, counts it and logs it: at WARN
 // for a 4xx or 5xx, at INFO for what is quietly dropped; at most once per
 // refusalLogEvery for one host and reason, with how many were not logged.
-func (rs *refusals) answer(w http.ResponseWriter, r *http.Request, rf *refusal, act *activity, err error) {
+func (rs *refusals) answer(w http.ResponseWriter, r *http.Request, rf *refusal, act *inbound, err error) {
 	if rf.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(rf.retryAfter))
 	}
@@ -158,7 +158,7 @@ func (rs *refusals) allow(key string, now time.Time) (bool, int) {
 
 // remoteHost names who sent a request: the signer's host, else the
 // claimed actor's, else the connection's address.
-func remoteHost(r *http.Request, act *activity) string {
+func remoteHost(r *http.Request, act *inbound) string {
 	if act != nil {
 		for _, id := range []string{act.signer, act.Actor} {
 			if h := originOf(id); h != "" {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/wikipub/wikipub/federation/activity"
 )
 
 // TestRefusalsLoggedOncePerHostAndReason: each refusal is answered and
@@ -26,7 +28,7 @@ func TestRefusalsLoggedOncePerHostAndReason(t *testing.T) {
 	refuse := func(actor, reason string) int {
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest(http.MethodPost, "/ap/inbox", nil)
-		rs.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reason, msg: "no"}, &activity{ID: actor + "/a", Type: "Follow", Actor: actor, signer: actor}, nil)
+		rs.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reason, msg: "no"}, &inbound{Activity: &activity.Activity{ID: actor + "/a", Type: "Follow", Actor: actor}, signer: actor}, nil)
 		return w.Code
 	}
 	for range 5 {

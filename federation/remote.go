@@ -10,22 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/httpsig"
+	"github.com/wikipub/wikipub/federation/internal/ttlcache"
 )
-
-// RemoteActor is what we keep of a remote actor: where to deliver to it and
-// how to check its signatures.
-type RemoteActor struct {
-	ID                string
-	Inbox             string
-	SharedInbox       string
-	PreferredUsername string
-	Name              string
-	URL               string
-	// Keys are the actor's publicKey entries, as its own document lists
-	// them.
-	Keys []remoteKey
-}
 
 // ErrRemoteGone is a remote actor or key answering 404 or 410.
 var ErrRemoteGone = errors.New("remote object is gone")
@@ -42,28 +30,28 @@ type Remote struct {
 	iris   IRIs
 	trust  trust
 	ua     string
-	cache  *ttlCache[string, *RemoteActor]
+	cache  *ttlcache.Cache[string, *activity.RemoteActor]
 	// keyOwners maps a fragment-less keyId to the owner its document
 	// claims; only a claim, confirmed by the owner on every use.
-	keyOwners *ttlCache[string, string]
+	keyOwners *ttlcache.Cache[string, string]
 	// gate limits how often one document is fetched (fetchgate.go).
 	gate fetchGate
 }
 
 // NewRemote returns a fetcher; userAgent names wikipub, its version and URL.
 func NewRemote(client *http.Client, keys *Keys, iris IRIs, userAgent string) *Remote {
-	return &Remote{client: client, keys: keys, iris: iris, trust: newTrust(iris.Base), ua: userAgent, cache: newTTLCache[string, *RemoteActor](time.Hour, 100_000),
-		keyOwners: newTTLCache[string, string](time.Hour, 100_000), gate: newFetchGate()}
+	return &Remote{client: client, keys: keys, iris: iris, trust: newTrust(iris.Base), ua: userAgent, cache: ttlcache.New[string, *activity.RemoteActor](time.Hour, 100_000),
+		keyOwners: ttlcache.New[string, string](time.Hour, 100_000), gate: newFetchGate()}
 }
 
 // Actor returns a remote actor, from the cache unless refresh.
-func (r *Remote) Actor(ctx context.Context, id string, refresh bool) (*RemoteActor, error) {
+func (r *Remote) Actor(ctx context.Context, id string, refresh bool) (*activity.RemoteActor, error) {
 	id = stripFragment(id)
 	if refresh && !r.gate.mayRefresh(id) {
 		refresh = false // fetched within keyRefreshEvery: what we have is as fresh
 	}
 	if !refresh {
-		if a, ok := r.cache.get(id); ok {
+		if a, ok := r.cache.Get(id); ok {
 			return a, nil
 		}
 	}
@@ -75,16 +63,16 @@ func (r *Remote) Actor(ctx context.Context, id string, refresh bool) (*RemoteAct
 	if err != nil {
 		return nil, err
 	}
-	r.cache.put(id, a)
+	r.cache.Put(id, a)
 	return a, nil
 }
 
-func (r *Remote) fetchActor(ctx context.Context, id string) (*RemoteActor, error) {
+func (r *Remote) fetchActor(ctx context.Context, id string) (*activity.RemoteActor, error) {
 	got, err := r.fetchFrom(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	a, err := parseRemoteActor(got.raw, got.doc)
+	a, err := activity.ParseActor(got.raw, got.doc)
 	if err != nil {
 		return nil, fmt.Errorf("remote actor %s: %w: %w", id, err, errUnreadable)
 	}
@@ -171,58 +159,7 @@ func (r *Remote) get(ctx context.Context, id string) (*fetched, error) {
 	return &fetched{raw: body, doc: doc, final: resp.Request.URL}, nil
 }
 
-// parseRemoteActor reads an actor document with go-ap (one value or a
-// list, an object or its id, as jsonld.go explains) and its keys with
-// publicKeys, since go-ap keeps only one.
-func parseRemoteActor(raw []byte, doc map[string]any) (*RemoteActor, error) {
-	it, v, err := decodeAP(raw)
-	if err != nil {
-		return nil, err
-	}
-	a := &RemoteActor{ID: stringOf(v, "id"), PreferredUsername: stringOf(v, "preferredUsername"), Name: stringOf(v, "name")}
-	if act, ok := asActor(it); ok {
-		a.Inbox = idOfItem(act.Inbox)
-		if act.Endpoints != nil {
-			a.SharedInbox = idOfItem(act.Endpoints.SharedInbox)
-		}
-		a.URL = hrefOf(act.URL)
-	}
-	if a.ID == "" || a.Inbox == "" {
-		return nil, errors.New("no id or no inbox")
-	}
-	if len(a.ID) > maxIDLength || len(a.Inbox) > maxIDLength || len(a.SharedInbox) > maxIDLength {
-		return nil, errIDTooLong
-	}
-	a.Keys = publicKeys(doc["publicKey"])
-	if len(a.Keys) == 0 {
-		return nil, errors.New("no public key")
-	}
-	return a, nil
-}
-
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
-
 func stripFragment(id string) string {
 	id, _, _ = strings.Cut(id, "#")
 	return id
-}
-
-// Handle is user@host, as people write the remote actor.
-func (a *RemoteActor) Handle() string {
-	u, err := url.Parse(a.ID)
-	if err != nil || a.PreferredUsername == "" {
-		return a.ID
-	}
-	return a.PreferredUsername + "@" + u.Host
-}
-
-// DisplayName is the remote actor's name, or its handle.
-func (a *RemoteActor) DisplayName() string {
-	if strings.TrimSpace(a.Name) != "" {
-		return a.Name
-	}
-	return a.Handle()
 }

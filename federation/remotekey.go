@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/httpsig"
 )
 
@@ -65,7 +66,7 @@ func (r *Remote) claimedOwner(ctx context.Context, keyID string, refresh bool) (
 		refresh = false
 	}
 	if !refresh {
-		if o, ok := r.keyOwners.get(keyID); ok {
+		if o, ok := r.keyOwners.Get(keyID); ok {
 			return o, nil
 		}
 	}
@@ -77,7 +78,7 @@ func (r *Remote) claimedOwner(ctx context.Context, keyID string, refresh bool) (
 	if err != nil {
 		return "", err
 	}
-	r.keyOwners.put(keyID, owner)
+	r.keyOwners.Put(keyID, owner)
 	return owner, nil
 }
 
@@ -86,84 +87,11 @@ func (r *Remote) fetchOwnerClaim(ctx context.Context, keyID string) (string, err
 	if err != nil {
 		return "", err
 	}
-	owner, err := ownerClaim(doc, keyID)
+	owner, err := activity.KeyOwnerClaim(doc, keyID)
 	if err != nil {
 		return "", fmt.Errorf("key document %s: %w: %w", keyID, err, ErrUntrustedKey)
 	}
 	return owner, nil
-}
-
-// ownerClaim finds the owner a key document names for keyID: a key object
-// ({id: keyID, owner}), or an actor-shaped document embedding the key in
-// publicKey (one object or a list), whose owner, or else the document's id,
-// is the claim.
-func ownerClaim(doc map[string]any, keyID string) (string, error) {
-	if str(doc["id"]) == keyID && str(doc["publicKeyPem"]) != "" {
-		if o := idValue(doc["owner"]); o != "" {
-			return o, nil
-		}
-		return "", errors.New("a key object without an owner")
-	}
-	for _, k := range publicKeys(doc["publicKey"]) {
-		if k.ID != keyID {
-			continue
-		}
-		if k.Owner != "" {
-			return k.Owner, nil
-		}
-		if id := str(doc["id"]); id != "" {
-			return id, nil
-		}
-	}
-	return "", errors.New("it names no owner for this key")
-}
-
-// remoteKey is one entry of an actor's publicKey.
-type remoteKey struct {
-	ID, Owner, PEM string
-}
-
-// publicKeys reads publicKey in any of its JSON-LD forms: one object, a
-// list of objects; entries that are bare ids carry no key and are skipped.
-func publicKeys(v any) []remoteKey {
-	var out []remoteKey
-	for _, e := range oneOrMany(v) {
-		m, ok := e.(map[string]any)
-		if !ok {
-			continue
-		}
-		out = append(out, remoteKey{ID: str(m["id"]), Owner: idValue(m["owner"]), PEM: str(m["publicKeyPem"])})
-	}
-	return out
-}
-
-// oneOrMany is JSON-LD's rule that a single value and a list of values mean
-// the same.
-func oneOrMany(v any) []any {
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case []any:
-		return x
-	default:
-		return []any{x}
-	}
-}
-
-// idValue reads a value that is an id or an object with an id; of a list,
-// the first.
-func idValue(v any) string {
-	for _, e := range oneOrMany(v) {
-		switch x := e.(type) {
-		case string:
-			return x
-		case map[string]any:
-			if id := str(x["id"]); id != "" {
-				return id
-			}
-		}
-	}
-	return ""
 }
 
 // parsePublicKeyPEM reads an RSA public key in PKIX or PKCS#1 form.

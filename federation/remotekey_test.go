@@ -64,7 +64,7 @@ func testPEM(t *testing.T) (*rsa.PublicKey, string) {
 // fromTestdata fills one of the documents captured from a real server.
 func fromTestdata(t *testing.T, name, base, pemText string) map[string]any {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	raw, err := os.ReadFile(filepath.Join("activity", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}

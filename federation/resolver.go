@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation/handle"
+	"github.com/wikipub/wikipub/federation/internal/ttlcache"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -74,18 +75,18 @@ type Resolver struct {
 	titles  HandleStore
 	keys    *Keys
 	iris    IRIs
-	byRef   *ttlCache[Ref, *Actor]
-	byName  *ttlCache[string, Ref]
+	byRef   *ttlcache.Cache[Ref, *Actor]
+	byName  *ttlcache.Cache[string, Ref]
 	// byUser caches editors for a second only: an account hidden on the
 	// wiki leaves no trace in recent changes, and must stop being served
 	// at once, not a cache lifetime later.
-	byUser *ttlCache[Ref, *Actor]
+	byUser *ttlcache.Cache[Ref, *Actor]
 	// followers tells a followed actor (kept) from one nobody follows;
 	// nil when the handle store does not keep followers.
 	followers followerCounter
 	// noName remembers handles that name no actor, so that asking for
 	// one again and again (WebFinger) costs one wiki look-up per ttl.
-	noName *ttlCache[string, struct{}]
+	noName *ttlcache.Cache[string, struct{}]
 }
 
 // userRecheck is how long an editor's actor is served without asking the
@@ -95,9 +96,9 @@ const userRecheck = time.Second
 // NewResolver returns a resolver; ttl bounds how stale a title may be.
 func NewResolver(w Wiki, h HandleStore, keys *Keys, iris IRIs, ttl time.Duration) *Resolver {
 	r := &Resolver{wiki: w, handles: h, titles: h, keys: keys, iris: iris,
-		byRef: newTTLCache[Ref, *Actor](ttl, 100_000), byName: newTTLCache[string, Ref](ttl, 100_000),
-		byUser: newTTLCache[Ref, *Actor](min(ttl, userRecheck), 100_000),
-		noName: newTTLCache[string, struct{}](ttl, 100_000)}
+		byRef: ttlcache.New[Ref, *Actor](ttl, 100_000), byName: ttlcache.New[string, Ref](ttl, 100_000),
+		byUser: ttlcache.New[Ref, *Actor](min(ttl, userRecheck), 100_000),
+		noName: ttlcache.New[string, struct{}](ttl, 100_000)}
 	if f, ok := h.(followerCounter); ok {
 		r.followers = f
 	}
@@ -107,12 +108,12 @@ func NewResolver(w Wiki, h HandleStore, keys *Keys, iris IRIs, ttl time.Duration
 // Forget drops what the cache knows of an actor (after a move, a deletion,
 // or when the wiki hides it).
 func (r *Resolver) Forget(ref Ref) {
-	r.byRef.drop(ref)
-	r.byUser.drop(ref)
+	r.byRef.Drop(ref)
+	r.byUser.Drop(ref)
 }
 
 // cache is where an actor of ref's kind is kept.
-func (r *Resolver) cache(ref Ref) *ttlCache[Ref, *Actor] {
+func (r *Resolver) cache(ref Ref) *ttlcache.Cache[Ref, *Actor] {
 	if ref.Kind == KindUser {
 		return r.byUser
 	}
@@ -121,7 +122,7 @@ func (r *Resolver) cache(ref Ref) *ttlCache[Ref, *Actor] {
 
 // ByRef returns the actor, ErrNoActor, ErrGone or a *RedirectError.
 func (r *Resolver) ByRef(ctx context.Context, ref Ref) (*Actor, error) {
-	if a, ok := r.cache(ref).get(ref); ok {
+	if a, ok := r.cache(ref).Get(ref); ok {
 		return a, nil
 	}
 	var a *Actor
@@ -143,7 +144,7 @@ func (r *Resolver) ByRef(ctx context.Context, ref Ref) (*Actor, error) {
 		}
 		return nil, err
 	}
-	r.cache(ref).put(ref, a)
+	r.cache(ref).Put(ref, a)
 	return a, nil
 }
 
@@ -292,20 +293,20 @@ func (r *Resolver) ByHandle(ctx context.Context, h string) (*Actor, error) {
 	if h == instanceHandle {
 		return r.ByRef(ctx, Ref{Kind: KindInstance})
 	}
-	if ref, ok := r.byName.get(h); ok {
+	if ref, ok := r.byName.Get(h); ok {
 		return r.follow(ctx, ref)
 	}
-	if _, missing := r.noName.get(h); missing {
+	if _, missing := r.noName.Get(h); missing {
 		return nil, ErrNoActor
 	}
 	ref, err := r.refByHandle(ctx, h)
 	if errors.Is(err, ErrNoActor) {
-		r.noName.put(h, struct{}{})
+		r.noName.Put(h, struct{}{})
 	}
 	if err != nil {
 		return nil, err
 	}
-	r.byName.put(h, ref)
+	r.byName.Put(h, ref)
 	return r.follow(ctx, ref)
 }
 

@@ -13,7 +13,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/httpsig"
+	"github.com/wikipub/wikipub/federation/internal/ttlcache"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -77,7 +79,7 @@ type Server struct {
 	remote    *Remote
 	verifier  *httpsig.Verifier
 	log       *slog.Logger
-	docs      *ttlCache[Ref, []byte]
+	docs      *ttlcache.Cache[Ref, []byte]
 	pub       *Publisher
 	talk      *talkWriter
 	blocks    *BlockList
@@ -91,8 +93,8 @@ type Server struct {
 	// What remotes may cost us (limits.go): activities per host, reports,
 	// and caches of what they asked for that is not there.
 	inboxRate, reportsPerHost, reportsAll *buckets
-	posts                                 *ttlCache[string, bool]
-	mentionMisses                         *ttlCache[Ref, struct{}]
+	posts                                 *ttlcache.Cache[string, bool]
+	mentionMisses                         *ttlcache.Cache[Ref, struct{}]
 }
 
 // NewServer wires the federation side over a wiki, a store and an HTTP
@@ -113,7 +115,7 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 		remote:   remote,
 		verifier: httpsig.NewVerifier(remote),
 		log:      cfg.Logger,
-		docs:     newTTLCache[Ref, []byte](cfg.CacheTTL, 100_000),
+		docs:     ttlcache.New[Ref, []byte](cfg.CacheTTL, 100_000),
 		trust:    newTrust(iris.Base),
 		refusals: newRefusals(cfg.Logger, cfg.Registry),
 	}
@@ -121,8 +123,8 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	s.inboxRate = newBuckets(lim.InboxBurst, time.Minute/time.Duration(lim.InboxPerMinute))
 	s.reportsPerHost = newBuckets(lim.ReportsPerHost, time.Hour/time.Duration(lim.ReportsPerHost))
 	s.reportsAll = newBuckets(lim.ReportsPerHour, time.Hour/time.Duration(lim.ReportsPerHour))
-	s.posts = newTTLCache[string, bool](time.Minute, 100_000)
-	s.mentionMisses = newTTLCache[Ref, struct{}](10*time.Minute, 100_000)
+	s.posts = ttlcache.New[string, bool](time.Minute, 100_000)
+	s.mentionMisses = ttlcache.New[Ref, struct{}](10*time.Minute, 100_000)
 	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines, coalesce: cfg.Coalesce}
 	s.talk = newTalkWriter(s, cfg.Talk)
 	s.blocks = NewBlockList(st, cfg.Blocks)
@@ -211,7 +213,7 @@ func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Content-Type", activity.ContentType)
 	w.Header().Set("Cache-Control", "max-age=60")
 	w.Header().Set("Vary", "Accept")
 	w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
@@ -241,7 +243,7 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
 // actorDoc renders (or takes from the cache) an actor's document; rendering
 // creates the actor's key the first time.
 func (s *Server) actorDoc(ctx context.Context, a *Actor) ([]byte, error) {
-	if doc, ok := s.docs.get(a.Ref); ok {
+	if doc, ok := s.docs.Get(a.Ref); ok {
 		return doc, nil
 	}
 	key, err := s.keys.Get(ctx, s.iris.Actor(a.Ref))
@@ -257,7 +259,7 @@ func (s *Server) actorDoc(ctx context.Context, a *Actor) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.docs.put(a.Ref, doc)
+	s.docs.Put(a.Ref, doc)
 	return doc, nil
 }
 

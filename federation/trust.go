@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -95,21 +96,21 @@ func (t trust) isOurs(id string) bool { return t.ours != "" && originOf(id) == t
 
 // confirmedKey returns the owner's key with exactly keyID, if the owner
 // (as fetched from its own id) lists it as its own.
-func (t trust) confirmedKey(owner *RemoteActor, keyID string) (remoteKey, bool) {
+func (t trust) confirmedKey(owner *activity.RemoteActor, keyID string) (activity.PublicKey, bool) {
 	if t.isOurs(owner.ID) {
-		return remoteKey{}, false
+		return activity.PublicKey{}, false
 	}
 	for _, k := range owner.Keys {
 		if k.ID == keyID && (k.Owner == "" || k.Owner == owner.ID) {
 			return k, true
 		}
 	}
-	return remoteKey{}, false
+	return activity.PublicKey{}, false
 }
 
 // envelope checks an activity whose signature verified against its
 // signer: it must be the signer's own, under an id of the signer's host.
-func (t trust) envelope(act *activity) *refusal {
+func (t trust) envelope(act *inbound) *refusal {
 	if act.Actor != act.signer {
 		// Forwarded (a reply relayed by a third server): signed by
 		// someone else, so nothing in it is believed. Not an error of the
@@ -125,7 +126,7 @@ func (t trust) envelope(act *activity) *refusal {
 // createdObject checks the id (and author) of an object an activity
 // creates or changes: on the signer's host, and attributed to the signer
 // when it names an author.
-func (t trust) createdObject(signer string, n *remoteNote) *refusal {
+func (t trust) createdObject(signer string, n *activity.RemoteNote) *refusal {
 	if n.AttributedTo != "" && n.AttributedTo != signer {
 		return &refusal{status: 202, reason: reasonNotSignedByActor, msg: "the object is someone else's: ignored"}
 	}

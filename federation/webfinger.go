@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/wikipub/wikipub/federation/activity"
 )
 
 // jrd is a WebFinger answer.
@@ -52,7 +54,7 @@ func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) {
 		Subject: "acct:" + asked + "@" + s.host(),
 		Aliases: []string{id, a.URL},
 		Links: []jrdLink{
-			{Rel: "self", Type: ContentType, Href: id},
+			{Rel: "self", Type: activity.ContentType, Href: id},
 			{Rel: "http://webfinger.net/rel/profile-page", Type: "text/html", Href: a.URL},
 		},
 	})

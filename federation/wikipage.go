@@ -3,6 +3,8 @@ package federation
 import (
 	"net/http"
 	"strings"
+
+	"github.com/wikipub/wikipub/federation/activity"
 )
 
 // wikiPage answers a wiki page URL (/wiki/Title, or /index.php?title=Title)
@@ -35,7 +37,7 @@ func (s *Server) wikiPage(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Content-Type", activity.ContentType)
 	w.Header().Set("Vary", "Accept")
 	w.Write(doc)
 }

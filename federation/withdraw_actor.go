@@ -2,9 +2,10 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strconv"
+
+	"github.com/wikipub/wikipub/federation/activity"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -72,7 +73,7 @@ func (s *Server) withdrawPage(ctx context.Context, id int64) (n int, err error) 
 func (s *Server) withdrawActor(ctx context.Context, ref Ref) (withdrew bool, err error) {
 	actorID := s.iris.Actor(ref)
 	s.resolver.Forget(ref)
-	s.docs.drop(ref)
+	s.docs.Drop(ref)
 	var followers []store.Follower
 	after := ""
 	for {
@@ -90,11 +91,7 @@ func (s *Server) withdrawActor(ctx context.Context, ref Ref) (withdrew bool, err
 		return false, nil
 	}
 	id := actorID + "#delete"
-	body, err := json.Marshal(map[string]any{
-		"@context": "https://www.w3.org/ns/activitystreams",
-		"id":       id, "type": "Delete", "actor": actorID, "object": actorID,
-		"to": []string{Public},
-	})
+	body, err := activity.Marshal(activity.DeleteActor(id, actorID, []string{activity.Public}))
 	if err != nil {
 		return false, err
 	}

@@ -1,4 +1,4 @@
-package federation
+package activity
 
 import (
 	"encoding/json"
@@ -32,7 +32,7 @@ func capturedGTS(t testing.TB, name string) []byte {
 // its one mention as "tag": {…}, not a list; it was dropped whole (the
 // reply too) before inbound activities were read by go-ap.
 func TestParseGoToSocialReplyWithOneMention(t *testing.T) {
-	act, err := parseActivity(capturedGTS(t, "create-reply-one-mention.json"))
+	act, err := Parse(capturedGTS(t, "create-reply-one-mention.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +70,12 @@ func TestParseGoToSocialActivities(t *testing.T) {
 		{"delete-note.json", "Delete", gtsBase + "/users/ann/statuses/01M8SSB0N1RZK1N4FQC93CT6VF", ""},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			act, err := parseActivity(capturedGTS(t, tc.file))
+			act, err := Parse(capturedGTS(t, tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if act.Type != tc.typ || act.Actor != gtsBase+"/users/ann" || act.objectID() != tc.object {
-				t.Errorf("type %q actor %q object %q", act.Type, act.Actor, act.objectID())
+			if act.Type != tc.typ || act.Actor != gtsBase+"/users/ann" || act.ObjectID() != tc.object {
+				t.Errorf("type %q actor %q object %q", act.Type, act.Actor, act.ObjectID())
 			}
 			if tc.inner != "" && (act.Inner == nil || act.Inner.Type != tc.inner || act.Inner.ID != tc.object) {
 				t.Errorf("inner %+v, want a %s %s", act.Inner, tc.inner, tc.object)
@@ -88,8 +88,8 @@ func TestParseGoToSocialActivities(t *testing.T) {
 // list of one mean the same, and an object may be given by its id.
 func TestParseOneOrMany(t *testing.T) {
 	const note = `"id": "https://r.example/n/1", "type": "Note", "content": "<p>hi</p>"`
-	want := &activity{ID: "https://r.example/c/1", Type: "Create", Actor: "https://r.example/u/a", Objects: []string{"https://r.example/n/1"},
-		Note: &remoteNote{ID: "https://r.example/n/1", Type: "Note", AttributedTo: "https://r.example/u/a", InReplyTo: "https://wiki.example/ap/rev/7",
+	want := &Activity{ID: "https://r.example/c/1", Type: "Create", Actor: "https://r.example/u/a", Objects: []string{"https://r.example/n/1"},
+		Note: &RemoteNote{ID: "https://r.example/n/1", Type: "Note", AttributedTo: "https://r.example/u/a", InReplyTo: "https://wiki.example/ap/rev/7",
 			Content: "<p>hi</p>", URL: "https://r.example/@a/1", Mentions: []string{"https://wiki.example/ap/user/3"}}}
 	for _, tc := range []struct{ name, body string }{
 		{"lists", `{"id": "https://r.example/c/1", "type": "Create", "actor": "https://r.example/u/a", "to": ["https://www.w3.org/ns/activitystreams#Public"],
@@ -107,11 +107,11 @@ func TestParseOneOrMany(t *testing.T) {
 			"tag": [{"type": ["Mention"], "href": "https://wiki.example/ap/user/3"}]}]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := parseActivity([]byte(tc.body))
+			got, err := Parse([]byte(tc.body))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got.Object = nil
+			got.object = nil
 			if !reflect.DeepEqual(got, want) {
 				gb, _ := json.Marshal(got.Note)
 				wb, _ := json.Marshal(want.Note)
@@ -132,7 +132,7 @@ func TestParseText(t *testing.T) {
 		{`{"en": "in English"}`, "in English"},
 	} {
 		body := `{"id": "https://r.example/c/1", "type": "Create", "actor": "https://r.example/u/a", "object": {"id": "https://r.example/n/1", "type": "Note", "content": ` + tc.content + `}}`
-		act, err := parseActivity([]byte(body))
+		act, err := Parse([]byte(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +145,7 @@ func TestParseText(t *testing.T) {
 // TestParseRefusals: what is not an activity is refused before anything
 // else happens; a type we do not know is not an error.
 func TestParseRefusals(t *testing.T) {
-	long := "https://r.example/" + strings.Repeat("x", maxIDLength)
+	long := "https://r.example/" + strings.Repeat("x", MaxIDLength)
 	for _, tc := range []struct{ name, body string }{
 		{"not JSON", `{"id": `},
 		{"not an object", `["https://r.example/c/1"]`},
@@ -155,11 +155,11 @@ func TestParseRefusals(t *testing.T) {
 		{"long id", `{"id": "` + long + `", "type": "Follow", "actor": "https://r.example/u/a"}`},
 		{"long actor", `{"id": "https://r.example/c/1", "type": "Follow", "actor": "` + long + `"}`},
 	} {
-		if _, err := parseActivity([]byte(tc.body)); err == nil {
+		if _, err := Parse([]byte(tc.body)); err == nil {
 			t.Errorf("%s: parsed", tc.name)
 		}
 	}
-	act, err := parseActivity([]byte(`{"id": "https://r.example/r/1", "type": "EmojiReact", "actor": {"id": "https://r.example/u/a"}, "object": "https://wiki.example/ap/rev/1", "content": "👍"}`))
+	act, err := Parse([]byte(`{"id": "https://r.example/r/1", "type": "EmojiReact", "actor": {"id": "https://r.example/u/a"}, "object": "https://wiki.example/ap/rev/1", "content": "👍"}`))
 	if err != nil || act.Type != "EmojiReact" || act.Actor != "https://r.example/u/a" {
 		t.Fatalf("an unknown type: %+v %v", act, err)
 	}
@@ -187,7 +187,7 @@ func TestParseRemoteActor(t *testing.T) {
 			if err := json.Unmarshal([]byte(tc.doc), &doc); err != nil {
 				t.Fatal(err)
 			}
-			a, err := parseRemoteActor([]byte(tc.doc), doc)
+			a, err := ParseActor([]byte(tc.doc), doc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -203,18 +203,18 @@ func TestParseRemoteActor(t *testing.T) {
 func TestParseUndoForms(t *testing.T) {
 	like := `"id": "https://r.example/l/1", "type": "Like", "actor": "https://r.example/u/a", "object": "https://wiki.example/ap/rev/1"`
 	likeLists := `"id": "https://r.example/l/1", "type": ["Like"], "actor": ["https://r.example/u/a"], "object": ["https://wiki.example/ap/rev/1"]`
-	want := &innerActivity{ID: "https://r.example/l/1", Type: "Like", Actor: "https://r.example/u/a", Object: "https://wiki.example/ap/rev/1"}
+	want := &Inner{ID: "https://r.example/l/1", Type: "Like", Actor: "https://r.example/u/a", Object: "https://wiki.example/ap/rev/1"}
 	for _, obj := range []string{"{" + like + "}", "[{" + like + "}]", "{" + likeLists + "}", "[{" + likeLists + "}]"} {
-		act, err := parseActivity([]byte(`{"id": "https://r.example/u/1", "type": "Undo", "actor": ["https://r.example/u/a"], "object": ` + obj + `}`))
+		act, err := Parse([]byte(`{"id": "https://r.example/u/1", "type": "Undo", "actor": ["https://r.example/u/a"], "object": ` + obj + `}`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(act.Inner, want) || act.objectID() != want.ID || act.Actor != want.Actor {
-			t.Errorf("object %s: inner %+v, object %q, actor %q", obj, act.Inner, act.objectID(), act.Actor)
+		if !reflect.DeepEqual(act.Inner, want) || act.ObjectID() != want.ID || act.Actor != want.Actor {
+			t.Errorf("object %s: inner %+v, object %q, actor %q", obj, act.Inner, act.ObjectID(), act.Actor)
 		}
 	}
-	act, err := parseActivity([]byte(`{"id": "https://r.example/u/1", "type": "Undo", "actor": "https://r.example/u/a", "object": "https://r.example/l/1"}`))
-	if err != nil || act.Inner != nil || act.objectID() != want.ID {
+	act, err := Parse([]byte(`{"id": "https://r.example/u/1", "type": "Undo", "actor": "https://r.example/u/a", "object": "https://r.example/l/1"}`))
+	if err != nil || act.Inner != nil || act.ObjectID() != want.ID {
 		t.Errorf("by id: %+v %v", act, err)
 	}
 }
@@ -230,7 +230,7 @@ func TestParseLongLists(t *testing.T) {
 	body, _ := json.Marshal(map[string]any{"id": "https://r.example/f/1", "type": "Flag", "actor": "https://r.example/u/a",
 		"object": ids, "to": ids, "cc": ids, "tag": ids})
 	start := time.Now()
-	act, err := parseActivity(body)
+	act, err := Parse(body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package federation
+package activity
 
 import (
 	"encoding/json"
@@ -73,7 +73,7 @@ func FuzzParseActivity(f *testing.F) {
 	f.Add([]byte(`{"id":"https://r.example/u/1","type":"Undo","actor":"https://r.example/u","object":{"id":"https://r.example/l/1","type":"Like","actor":"https://r.example/u","object":"https://wiki.example/ap/rev/1"}}`))
 	f.Add([]byte(`{"id":"https://r.example/f/1","type":"Flag","actor":"https://r.example/u","object":["https://wiki.example/ap/user/1","https://wiki.example/ap/rev/2"],"content":"spam"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		act, err := parseActivity(body) // must not panic
+		act, err := Parse(body) // must not panic
 		if err == nil && (act.ID == "" || act.Type == "" || act.Actor == "") {
 			t.Fatalf("parsed without id, type or actor: %+v", act)
 		}
@@ -82,15 +82,15 @@ func FuzzParseActivity(f *testing.F) {
 			return
 		}
 		wrapped, _ := reencode(body, true)
-		a, errA := parseActivity(plain)
-		b, errB := parseActivity(wrapped)
+		a, errA := Parse(plain)
+		b, errB := Parse(wrapped)
 		if (errA == nil) != (errB == nil) {
 			t.Fatalf("single values: %v; lists of one: %v\n%s\n%s", errA, errB, plain, wrapped)
 		}
 		if errA != nil {
 			return
 		}
-		a.Object, b.Object = nil, nil
+		a.object, b.object = nil, nil
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("single values and lists of one read differently:\n%+v %+v %+v\n%+v %+v %+v\n%s\n%s", a, a.Note, a.Inner, b, b.Note, b.Inner, plain, wrapped)
 		}
@@ -109,8 +109,8 @@ func FuzzKeyDocument(f *testing.F) {
 			return
 		}
 		keyID, _ := doc["id"].(string)
-		claim, claimErr := ownerClaim(doc, keyID)
-		_, _ = parseRemoteActor(body, doc) // must not panic
+		claim, claimErr := KeyOwnerClaim(doc, keyID)
+		_, _ = ParseActor(body, doc) // must not panic
 		wrapped, _ := reencode(body, true)
 		var wdoc map[string]any
 		if json.Unmarshal(wrapped, &wdoc) != nil {
@@ -120,14 +120,14 @@ func FuzzKeyDocument(f *testing.F) {
 			t.Fatalf("publicKey read differently as a list of one:\n%s\n%s", body, wrapped)
 		}
 		if _, isKeyObject := doc["publicKeyPem"]; !isKeyObject {
-			wclaim, wErr := ownerClaim(wdoc, keyID)
+			wclaim, wErr := KeyOwnerClaim(wdoc, keyID)
 			if wclaim != claim || (wErr == nil) != (claimErr == nil) {
 				t.Fatalf("owner claim %q/%v, as lists %q/%v", claim, claimErr, wclaim, wErr)
 			}
 		}
 		plain, _ := reencode(body, false)
-		pa, pErr := parseRemoteActor(plain, doc)
-		wa, wErr := parseRemoteActor(wrapped, wdoc)
+		pa, pErr := ParseActor(plain, doc)
+		wa, wErr := ParseActor(wrapped, wdoc)
 		if (pErr == nil) != (wErr == nil) || (pErr == nil && !reflect.DeepEqual(pa, wa)) {
 			t.Fatalf("actor %+v/%v, as lists %+v/%v\n%s\n%s", pa, pErr, wa, wErr, plain, wrapped)
 		}

@@ -1,4 +1,4 @@
-package federation
+package activity
 
 import (
 	"errors"
@@ -9,35 +9,33 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// activity is one inbound activity, read by go-ap (jsonld.go) into the few
-// fields the handlers act on, so that no handler parses JSON itself and
+// Activity is one inbound activity, read by go-ap (decode.go) into the
+// few fields the inbox acts on, so that no handler parses JSON itself and
 // every one sees the same reading of the body.
-type activity struct {
+type Activity struct {
 	ID, Type, Actor string
-	// Object is the activity's object as go-ap read it (an IRI, an
+	// object is the activity's object as go-ap read it (an IRI, an
 	// object, an activity); of a list, the first.
-	Object vocab.Item
+	object vocab.Item
 	// Objects are the ids of all its objects (a Flag names several).
 	Objects []string
 	// Note is the object when it is an embedded Note, Article, Question
 	// or Page (Create, Update); nil otherwise.
-	Note *remoteNote
+	Note *RemoteNote
 	// Inner is the object when it is an embedded activity (Undo's).
-	Inner *innerActivity
+	Inner *Inner
 	// Content is the activity's own text (a Flag's comment).
 	Content string
-	// signer is the actor whose key signed the request, set once verified.
-	signer string
 }
 
-// innerActivity is an activity embedded in another (the Follow, Like or
-// Announce an Undo takes back).
-type innerActivity struct {
+// Inner is an activity embedded in another (the Follow, Like or Announce
+// an Undo takes back).
+type Inner struct {
 	ID, Type, Actor, Object string
 }
 
-// remoteNote is what we keep or act on of a remote post.
-type remoteNote struct {
+// RemoteNote is what the inbox keeps or acts on of a remote post.
+type RemoteNote struct {
 	ID, Type, AttributedTo, InReplyTo string
 	// Content is the remote HTML; URL the post's page for people.
 	Content, URL string
@@ -46,47 +44,43 @@ type remoteNote struct {
 	Mentions []string
 }
 
-// objectID is the id of the activity's (first) object.
-func (a *activity) objectID() string { return idOfItem(a.Object) }
+// ObjectID is the id of the activity's (first) object.
+func (a *Activity) ObjectID() string { return idOfItem(a.object) }
 
-// actorID and typ are the envelope, for code that predates the fields.
-func (a *activity) actorID() string { return a.Actor }
-func (a *activity) typ() string     { return a.Type }
+// ErrIDTooLong is an id over MaxIDLength, which the inbox counts apart.
+var ErrIDTooLong = errors.New("an id is too long")
 
-// errIDTooLong is an id over maxIDLength.
-var errIDTooLong = errors.New("an id is too long")
-
-// parseActivity reads an inbound activity. It fails only when the body is
+// Parse reads an inbound activity. It fails only when the body is
 // not a JSON object with an id, a type and an actor (or an id is longer
-// than maxIDLength): anything else is for the handlers to accept or ignore.
-func parseActivity(body []byte) (*activity, error) {
+// than MaxIDLength): anything else is for the handlers to accept or ignore.
+func Parse(body []byte) (*Activity, error) {
 	it, v, err := decodeAP(body)
 	if err != nil {
 		return nil, fmt.Errorf("the body is %w", err)
 	}
-	a := &activity{ID: stringOf(v, "id"), Type: stringOf(v, "type")}
+	a := &Activity{ID: stringOf(v, "id"), Type: stringOf(v, "type")}
 	a.Actor = idOfJSON(v.Get("actor"))
 	if act, ok := asActivity(it); ok {
 		if id := idOfItem(act.Actor); id != "" {
 			a.Actor = id
 		}
-		a.Object = firstItem(act.Object)
+		a.object = firstItem(act.Object)
 		for _, o := range itemsOf(act.Object) {
 			if id := idOfItem(o); id != "" {
 				a.Objects = append(a.Objects, id)
 			}
 		}
 		objJSON := firstJSON(v.Get("object"))
-		a.Note = noteOf(a.Object, objJSON)
-		a.Inner = innerOf(a.Object)
+		a.Note = noteOf(a.object, objJSON)
+		a.Inner = innerOf(a.object)
 		a.Content = stringOf(v, "content")
 	}
 	if a.ID == "" || a.Type == "" || a.Actor == "" {
 		return nil, errors.New("an activity needs id, type and actor")
 	}
 	for _, id := range append([]string{a.ID, a.Actor}, a.Objects...) {
-		if len(id) > maxIDLength {
-			return nil, fmt.Errorf("%w: %d bytes (at most %d)", errIDTooLong, len(id), maxIDLength)
+		if len(id) > MaxIDLength {
+			return nil, fmt.Errorf("%w: %d bytes (at most %d)", ErrIDTooLong, len(id), MaxIDLength)
 		}
 	}
 	return a, nil
@@ -100,16 +94,16 @@ var noteTypes = map[vocab.ActivityVocabularyType]bool{
 // noteOf reads an embedded post; raw is its JSON, for the text (go-ap
 // un-escapes text values a second time: a reply "42" or one with a
 // backslash would come out changed).
-func noteOf(it vocab.Item, raw *fastjson.Value) *remoteNote {
+func noteOf(it vocab.Item, raw *fastjson.Value) *RemoteNote {
 	it = rebox(it)
 	if vocab.IsNil(it) || vocab.IsIRI(it) || !noteTypes[it.GetType()] {
 		return nil
 	}
 	o, err := vocab.ToObject(it)
-	if err != nil || o.ID == "" || len(o.ID) > maxIDLength {
+	if err != nil || o.ID == "" || len(o.ID) > MaxIDLength {
 		return nil
 	}
-	n := &remoteNote{
+	n := &RemoteNote{
 		ID: string(o.ID), Type: string(o.Type),
 		AttributedTo: idOfItem(o.AttributedTo), InReplyTo: idOfItem(o.InReplyTo),
 		Content: stringOf(raw, "content"), URL: hrefOf(o.URL), Published: o.Published,
@@ -126,7 +120,7 @@ func noteOf(it vocab.Item, raw *fastjson.Value) *remoteNote {
 }
 
 // innerOf reads an embedded activity.
-func innerOf(it vocab.Item) *innerActivity {
+func innerOf(it vocab.Item) *Inner {
 	it = rebox(it)
 	if vocab.IsNil(it) || vocab.IsIRI(it) {
 		return nil
@@ -135,7 +129,7 @@ func innerOf(it vocab.Item) *innerActivity {
 	if !ok || act.Type == "" {
 		return nil
 	}
-	return &innerActivity{ID: string(act.ID), Type: string(act.Type), Actor: idOfItem(act.Actor), Object: idOfItem(act.Object)}
+	return &Inner{ID: string(act.ID), Type: string(act.Type), Actor: idOfItem(act.Actor), Object: idOfItem(act.Object)}
 }
 
 // stringOf reads a text property: a string, or of a language map

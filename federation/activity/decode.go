@@ -1,4 +1,4 @@
-package federation
+package activity
 
 import (
 	"errors"
@@ -21,15 +21,15 @@ import (
 //   - a type given as a list (["Note", …]) is read as no type at all.
 //
 // publicKey, which go-ap keeps one of, is read by publicKeys
-// (remotekey.go): an actor may list several.
+// (keys.go): an actor may list several.
 
 // manyValued are the properties go-ap reads as lists.
 var manyValued = [...]string{"tag", "to", "cc", "bto", "bcc", "audience", "attachment", "orderedItems", "items"}
 
-// maxIDLength bounds every id we read from a remote (activity, actor,
+// MaxIDLength bounds every id we read from a remote (activity, actor,
 // object, key): no real server makes ids of kilobytes, and a bound keeps
 // them out of store keys and logs whole.
-const maxIDLength = 2048
+const MaxIDLength = 2048
 
 // decodeAP parses a JSON object and reads it with go-ap after normalize.
 // An object of a type go-ap does not know (a Mastodon or Misskey
@@ -181,17 +181,6 @@ func hrefOf(it vocab.Item) string {
 		}
 	}
 	return ""
-}
-
-// textOf is a natural-language value: the untagged one, else the first.
-func textOf(n vocab.NaturalLanguageValues) string {
-	if len(n) == 0 {
-		return ""
-	}
-	if v := n.Get(vocab.NilLangRef); len(v) > 0 {
-		return v.String()
-	}
-	return n.First().Value.String()
 }
 
 // asActivity and asActor are go-ap's conversions, safe for nil (go-ap's
