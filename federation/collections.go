@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
 
 	"github.com/wikipub/wikipub/wiki"
 
@@ -111,7 +112,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		first := ""
-		if ref.Kind != KindInstance {
+		if ref.Kind != actors.KindInstance {
 			first = id + "?page=true"
 		}
 		s.writeAS(w, r, activity.Collection(id, total, first))
@@ -121,9 +122,9 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	var next string
 	var err error
 	switch ref.Kind {
-	case KindPage:
+	case actors.KindPage:
 		changes, next, err = s.wiki.PageHistory(ctx, ref.ID, q.Get("cont"), outboxPageSize)
-	case KindUser:
+	case actors.KindUser:
 		changes, next, err = s.wiki.Contributions(ctx, ref.ID, q.Get("cont"), outboxPageSize)
 	}
 	if err != nil {
@@ -149,11 +150,11 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	s.writeAS(w, r, activity.HistoryPage(pageID, id, nextID, items))
 }
 
-func (s *Server) outboxTotal(r *http.Request, a *Actor) (int, error) {
+func (s *Server) outboxTotal(r *http.Request, a *actors.Actor) (int, error) {
 	switch a.Ref.Kind {
-	case KindPage:
+	case actors.KindPage:
 		return s.wiki.EditCount(r.Context(), a.Name)
-	case KindUser:
+	case actors.KindUser:
 		u, err := s.wiki.UserByID(r.Context(), a.Ref.ID)
 		return u.EditCount, err
 	}
@@ -163,37 +164,37 @@ func (s *Server) outboxTotal(r *http.Request, a *Actor) (int, error) {
 // outboxItem is a Create from a page's actor, or, in an editor's outbox,
 // their Announce of the page's post. The editor is named from the history
 // row itself, without a look-up per row.
-func (s *Server) outboxItem(owner *Actor, c *wiki.Change) vocab.Item {
+func (s *Server) outboxItem(owner *actors.Actor, c *wiki.Change) vocab.Item {
 	site := s.wiki.Site()
 	var ed Editor
 	switch {
 	case c.Anonymous:
 		ed.Unregistered = true
 	case c.User != "":
-		ed.Actor = &Actor{Ref: Ref{Kind: KindUser, ID: c.UserID}, Name: c.User, URL: userPageURL(site, c.User)}
+		ed.Actor = &actors.Actor{Ref: actors.Ref{Kind: actors.KindUser, ID: c.UserID}, Name: c.User, URL: actors.UserPageURL(site, c.User)}
 	}
 	page := owner
-	if owner.Ref.Kind == KindUser {
-		page = &Actor{Ref: Ref{Kind: KindPage, ID: c.PageID}, Name: c.Title, URL: site.PageURL(c.Title)}
+	if owner.Ref.Kind == actors.KindUser {
+		page = &actors.Actor{Ref: actors.Ref{Kind: actors.KindPage, ID: c.PageID}, Name: c.Title, URL: site.PageURL(c.Title)}
 	}
 	note := s.pub.editNote(c, page, ed)
-	if owner.Ref.Kind == KindUser {
+	if owner.Ref.Kind == actors.KindUser {
 		return activity.Announce(note.ID+"/announce/"+strconv.FormatInt(owner.Ref.ID, 10), s.iris.Actor(owner.Ref), note.ID,
 			note.Published, []string{activity.Public}, nil)
 	}
 	return activity.Create(note.ID+"/activity", note)
 }
 
-func (s *Server) collectionActor(w http.ResponseWriter, r *http.Request) (Ref, *Actor, bool) {
+func (s *Server) collectionActor(w http.ResponseWriter, r *http.Request) (actors.Ref, *actors.Actor, bool) {
 	ref, ok := s.refFromPath(r)
 	if !ok {
 		writeError(w, http.StatusNotFound, "no such actor")
-		return Ref{}, nil, false
+		return actors.Ref{}, nil, false
 	}
 	a, err := s.resolver.ByRef(r.Context(), ref)
 	if err != nil {
 		s.actorError(w, r, err)
-		return Ref{}, nil, false
+		return actors.Ref{}, nil, false
 	}
 	return ref, a, true
 }

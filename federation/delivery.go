@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -175,8 +176,8 @@ func (c DeliveryConfig) withDefaults() DeliveryConfig {
 // of two or more per delivery.
 type Deliverer struct {
 	q       Queue
-	keys    *Keys
-	iris    IRIs
+	keys    *actors.Keys
+	iris    actors.IRIs
 	client  *http.Client
 	cfg     DeliveryConfig
 	log     *slog.Logger
@@ -192,7 +193,7 @@ const deliveryLease = 2 * time.Minute
 
 // NewDeliverer returns a deliverer; Run starts it. iris is kept for
 // callers' compatibility.
-func NewDeliverer(q Queue, keys *Keys, iris IRIs, client *http.Client, cfg DeliveryConfig) *Deliverer {
+func NewDeliverer(q Queue, keys *actors.Keys, iris actors.IRIs, client *http.Client, cfg DeliveryConfig) *Deliverer {
 	cfg = cfg.withDefaults()
 	m := NewMetrics(cfg.Registry)
 	d := &Deliverer{

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 )
@@ -70,7 +71,7 @@ func (s *ackStore) counts() (ackMany, failed, singleAcks int) {
 func startAckDeliverer(t *testing.T, st *ackStore, cfg federation.DeliveryConfig) func() {
 	t.Helper()
 	cfg.Logger = discardLogger()
-	d := federation.NewDeliverer(st, federation.NewKeys(st), federation.IRIs{Base: "https://wiki.example"}, loopbackClient(0), cfg)
+	d := federation.NewDeliverer(st, actors.NewKeys(st), actors.IRIs{Base: "https://wiki.example"}, loopbackClient(0), cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()

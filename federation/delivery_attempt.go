@@ -128,7 +128,7 @@ func (d *Deliverer) post(ctx context.Context, del store.Delivery) response {
 	}
 	req.Header.Set("Content-Type", activity.ContentType)
 	req.Header.Set("User-Agent", d.cfg.UserAgent)
-	if err := httpsig.SignPOST(req, del.Body, del.Signer+"#main-key", key.priv); err != nil {
+	if err := httpsig.SignPOST(req, del.Body, del.Signer+"#main-key", key.Private); err != nil {
 		return response{err: fmt.Errorf("%w: signing: %w", errLocal, err)}
 	}
 	resp, err := d.client.Do(req)

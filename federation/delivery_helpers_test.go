@@ -22,6 +22,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 )
@@ -72,7 +73,7 @@ func startDeliverer(t *testing.T, st *boltstore.Store, client *http.Client, cfg 
 	if cfg.Logger == nil {
 		cfg.Logger = discardLogger()
 	}
-	d := federation.NewDeliverer(st, federation.NewKeys(st), federation.IRIs{Base: "https://wiki.example"}, client, cfg)
+	d := federation.NewDeliverer(st, actors.NewKeys(st), actors.IRIs{Base: "https://wiki.example"}, client, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()

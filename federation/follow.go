@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -29,21 +30,21 @@ func (s *Server) onFollow(ctx context.Context, act *inbound) error {
 	}
 	if s.blocks.Blocked(ctx, act.signer) {
 		s.log.InfoContext(ctx, "follow rejected: blocked", "follower", act.signer)
-		return s.queueReply(ctx, "Reject", Ref{Kind: KindInstance}, act, follower)
+		return s.queueReply(ctx, "Reject", actors.Ref{Kind: actors.KindInstance}, act, follower)
 	}
 	ref, ok := s.iris.ParseActor(act.ObjectID())
-	var a *Actor
-	if ok && ref.Kind != KindInstance {
-		a, err = s.resolver.follow(ctx, ref)
+	var a *actors.Actor
+	if ok && ref.Kind != actors.KindInstance {
+		a, err = s.resolver.Follow(ctx, ref)
 	}
-	if !ok || ref.Kind == KindInstance || errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) {
+	if !ok || ref.Kind == actors.KindInstance || errors.Is(err, actors.ErrNoActor) || errors.Is(err, actors.ErrGone) {
 		s.log.InfoContext(ctx, "follow rejected: not an actor", "object", act.ObjectID(), "follower", act.signer)
-		return s.queueReply(ctx, "Reject", Ref{Kind: KindInstance}, act, follower)
+		return s.queueReply(ctx, "Reject", actors.Ref{Kind: actors.KindInstance}, act, follower)
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.resolver.keep(ctx, a); err != nil {
+	if err := s.resolver.Keep(ctx, a); err != nil {
 		return fmt.Errorf("keeping %s: %w", s.iris.Actor(a.Ref), err)
 	}
 	actorID := s.iris.Actor(a.Ref)
@@ -83,7 +84,7 @@ func (s *Server) checkInboxes(ctx context.Context, f *activity.RemoteActor) *ref
 // embedded as id, type, actor and object only (all GoToSocial and
 // Mastodon match on), so what a remote sent costs at most a few KB in the
 // queue however large its Follow was.
-func (s *Server) queueReply(ctx context.Context, typ string, from Ref, act *inbound, to *activity.RemoteActor) error {
+func (s *Server) queueReply(ctx context.Context, typ string, from actors.Ref, act *inbound, to *activity.RemoteActor) error {
 	fromID := s.iris.Actor(from)
 	sum := sha256.Sum256([]byte(typ + "\x00" + act.ID + "\x00" + fromID))
 	tag := hex.EncodeToString(sum[:12])
@@ -122,7 +123,7 @@ func (s *Server) onUndo(ctx context.Context, act *inbound) error {
 			if !ok {
 				return nil
 			}
-			if a, err := s.resolver.follow(ctx, ref); err == nil {
+			if a, err := s.resolver.Follow(ctx, ref); err == nil {
 				ref = a.Ref
 			}
 			return s.unfollow(ctx, s.iris.Actor(ref), act.signer)

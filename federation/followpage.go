@@ -39,6 +39,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/wiki"
 )
 
@@ -106,7 +107,7 @@ type followPost struct {
 func (s *Server) followPageForRef(w http.ResponseWriter, r *http.Request) {
 	ref, ok := s.refFromPath(r)
 	if !ok {
-		s.followError(w, r, ErrNoActor)
+		s.followError(w, r, actors.ErrNoActor)
 		return
 	}
 	a, err := s.resolver.ByRef(r.Context(), ref)
@@ -170,7 +171,7 @@ func (s *Server) followByTitle(w http.ResponseWriter, r *http.Request) {
 	}
 	a, err := s.resolver.ByPageURL(r.Context(), s.wiki.Site().PageURL(title))
 	if err != nil {
-		if errors.Is(err, ErrNoActor) {
+		if errors.Is(err, actors.ErrNoActor) {
 			s.errorPage(w, r, http.StatusNotFound, "Not on the Fediverse",
 				"“"+title+"” cannot be followed: there is no such page or editor on the wiki, or it is of a kind that has no Fediverse account (special pages, for instance).")
 			return
@@ -196,7 +197,7 @@ func (s *Server) ownHandle(in string) (string, bool) {
 
 // renderFollow writes the follow page of a; instance and problem refill
 // the form after a bad server address.
-func (s *Server) renderFollow(w http.ResponseWriter, r *http.Request, a *Actor, status int, instance, problem string) {
+func (s *Server) renderFollow(w http.ResponseWriter, r *http.Request, a *actors.Actor, status int, instance, problem string) {
 	site := s.wiki.Site()
 	p := s.basePage(site)
 	p.Name = a.Name
@@ -208,10 +209,10 @@ func (s *Server) renderFollow(w http.ResponseWriter, r *http.Request, a *Actor, 
 	p.Deleted = a.Deleted
 	p.WikiURL = a.URL
 	switch a.Ref.Kind {
-	case KindUser:
+	case actors.KindUser:
 		p.Kind = "An editor of"
 		p.WikiLinkText = a.Name + "’s user page on " + site.SiteName
-	case KindInstance:
+	case actors.KindInstance:
 		p.Kind = "The Fediverse service of"
 		p.WikiLinkText = "Go to " + site.SiteName
 	default:
@@ -231,15 +232,15 @@ func (s *Server) renderFollow(w http.ResponseWriter, r *http.Request, a *Actor, 
 // recentPosts are the actor's latest changes as plain text with links to
 // the diffs. What the wiki hides is left out, as in the outbox; a wiki
 // that does not answer leaves the list out.
-func (s *Server) recentPosts(ctx context.Context, a *Actor) []followPost {
+func (s *Server) recentPosts(ctx context.Context, a *actors.Actor) []followPost {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	var changes []wiki.Change
 	var err error
 	switch a.Ref.Kind {
-	case KindPage:
+	case actors.KindPage:
 		changes, _, err = s.wiki.PageHistory(ctx, a.Ref.ID, "", 2*followPostCount)
-	case KindUser:
+	case actors.KindUser:
 		changes, _, err = s.wiki.Contributions(ctx, a.Ref.ID, "", 2*followPostCount)
 	default:
 		return nil
@@ -293,14 +294,14 @@ func changeText(c *wiki.Change) string {
 
 // followError is the HTML counterpart of actorError.
 func (s *Server) followError(w http.ResponseWriter, r *http.Request, err error) {
-	var re *RedirectError
+	var re *actors.RedirectError
 	switch {
 	case errors.As(err, &re):
 		http.Redirect(w, r, s.iris.Actor(re.Target), http.StatusMovedPermanently)
-	case errors.Is(err, ErrNoActor):
+	case errors.Is(err, actors.ErrNoActor):
 		s.errorPage(w, r, http.StatusNotFound, "Not found",
 			"There is no such page or editor on "+s.wiki.Site().SiteName+" to follow. The page may have been renamed, or the address mistyped.")
-	case errors.Is(err, ErrGone):
+	case errors.Is(err, actors.ErrGone):
 		s.errorPage(w, r, http.StatusGone, "Deleted",
 			"This page or account was deleted from "+s.wiki.Site().SiteName+".")
 	default:

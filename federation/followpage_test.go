@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/wiki"
@@ -276,7 +277,7 @@ func TestFollowPageErrors(t *testing.T) {
 	// A user the wiki no longer shows but that someone follows: 404 like
 	// any unknown name, for the wiki answers hidden accounts as missing and
 	// 410 would tell that it existed.
-	goneID := inst.srv.IRIs().Actor(federation.Ref{Kind: federation.KindUser, ID: 77})
+	goneID := inst.srv.IRIs().Actor(actors.Ref{Kind: actors.KindUser, ID: 77})
 	if _, err := inst.st.AddFollower(context.Background(), goneID, store.Follower{ID: "https://social.example/users/bob", Inbox: "https://social.example/users/bob/inbox"}); err != nil {
 		t.Fatal(err)
 	}

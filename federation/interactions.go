@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -26,12 +27,7 @@ const maxStoredContent = 64 << 10
 
 // ours reports whether an id is one of our posts.
 func (s *Server) ourPost(id string) bool {
-	for _, p := range []string{"/ap/rev/", "/ap/log/", "/ap/rc/"} {
-		if strings.HasPrefix(id, s.iris.Base+p) {
-			return true
-		}
-	}
-	return false
+	return s.iris.IsPost(id)
 }
 
 // onCreate stores a reply to one of our posts, or a Note that mentions one
@@ -82,7 +78,7 @@ func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 			break
 		}
 		ref, ok := s.iris.ParseActor(href)
-		if !ok || ref.Kind != KindUser {
+		if !ok || ref.Kind != actors.KindUser {
 			continue
 		}
 		looked++
@@ -124,12 +120,12 @@ func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 
 // mentioned resolves a mentioned editor, remembering for a while the
 // ones that are not there.
-func (s *Server) mentioned(ctx context.Context, ref Ref) (*Actor, error) {
+func (s *Server) mentioned(ctx context.Context, ref actors.Ref) (*actors.Actor, error) {
 	if _, missing := s.mentionMisses.Get(ref); missing {
-		return nil, ErrNoActor
+		return nil, actors.ErrNoActor
 	}
 	a, err := s.resolver.ByRef(ctx, ref)
-	if errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) {
+	if errors.Is(err, actors.ErrNoActor) || errors.Is(err, actors.ErrGone) {
 		s.mentionMisses.Put(ref, struct{}{})
 	}
 	return a, err

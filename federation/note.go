@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/wiki"
 )
 
@@ -13,7 +14,7 @@ import (
 // an unregistered editor (never named), or nobody (hidden).
 type Editor struct {
 	// Actor is set for a registered, visible editor.
-	Actor *Actor
+	Actor *actors.Actor
 	// Unregistered is an IP or temporary-account edit.
 	Unregistered bool
 }
@@ -61,7 +62,7 @@ func who(e Editor) string {
 
 // editContent is the post for a new page or an edit, e.g. "Jimbo Wales
 // edited Albert Einstein: fix birth date (+42 bytes)".
-func editContent(site *wiki.SiteInfo, c *wiki.Change, page *Actor, e Editor) string {
+func editContent(site *wiki.SiteInfo, c *wiki.Change, page *actors.Actor, e Editor) string {
 	verb := "edited"
 	switch {
 	case c.Kind == wiki.KindNew:

@@ -37,6 +37,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/wiki"
@@ -277,7 +278,7 @@ type goldenCase struct {
 	// url is the post's url: the diff for edits, the page for log events.
 	url string
 	// page is the actor the post is attributed to.
-	page Ref
+	page actors.Ref
 	// announcedBy is the editor whose followers get an Announce (0: none).
 	announcedBy int64
 	// absent must appear in no delivery.
@@ -303,7 +304,7 @@ func goldenCases() []goldenCase {
 				ParsedComment: `Created page with &quot;The Minster is the tallest church&quot;`}),
 			text:        "Jimbo Wales created Ulm Minster: Created page with \"The Minster is the tallest church\" (+2345 bytes)\nrevision",
 			url:         "https://wiki.example/w/index.php?oldid=1001",
-			page:        Ref{KindPage, pgMinster},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgMinster},
 			announcedBy: usJimbo,
 		},
 		{
@@ -313,7 +314,7 @@ func goldenCases() []goldenCase {
 				ParsedComment: `fix <a href="/wiki/Ulm" title="Ulm">Ulm</a> birth place`}),
 			text:        "Jimbo Wales edited Albert Einstein: fix Ulm birth place (+42 bytes)\ndiff",
 			url:         "https://wiki.example/w/index.php?diff=1002&oldid=1000",
-			page:        Ref{KindPage, pgEinstein},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
 			announcedBy: usJimbo,
 			mustContain: []string{`<a href="https://wiki.example/wiki/Ulm">Ulm</a>`},
 		},
@@ -324,7 +325,7 @@ func goldenCases() []goldenCase {
 				Comment: "typo", ParsedComment: "typo"},
 			text: "Ada Lovelace made a minor edit to Albert Einstein: typo (−3 bytes)\ndiff",
 			url:  "https://wiki.example/w/index.php?diff=1003&oldid=1002",
-			page: Ref{KindPage, pgEinstein},
+			page: actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
 		},
 		{
 			name: "anonymous-edit",
@@ -333,7 +334,7 @@ func goldenCases() []goldenCase {
 				Comment: "added a source", ParsedComment: "added a source"},
 			text:   "An unregistered editor edited Albert Einstein: added a source (+120 bytes)\ndiff",
 			url:    "https://wiki.example/w/index.php?diff=1004&oldid=1003",
-			page:   Ref{KindPage, pgEinstein},
+			page:   actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
 			absent: []string{goldenIP, "192.0.2", "192-0-2"},
 		},
 		{
@@ -345,7 +346,7 @@ func goldenCases() []goldenCase {
 				UserHidden: true, Comment: "revert", ParsedComment: "revert"},
 			text:   "Albert Einstein was edited: revert (±0 bytes)\ndiff",
 			url:    "https://wiki.example/w/index.php?diff=1005&oldid=1004",
-			page:   Ref{KindPage, pgEinstein},
+			page:   actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
 			absent: []string{goldenHiddenName, "Vandal", "vandal", "/ap/user/3"},
 		},
 		{
@@ -355,7 +356,7 @@ func goldenCases() []goldenCase {
 				Comment: goldenSecret, ParsedComment: goldenSecret}),
 			text:        "Jimbo Wales edited Albert Einstein (+7 bytes)\ndiff",
 			url:         "https://wiki.example/w/index.php?diff=1006&oldid=1005",
-			page:        Ref{KindPage, pgEinstein},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
 			announcedBy: usJimbo,
 			absent:      []string{goldenSecret, "secret", "insult"},
 		},
@@ -366,7 +367,7 @@ func goldenCases() []goldenCase {
 				Move: &wiki.Move{TargetTitle: "Hermann Einstein"}}),
 			text:        "Jimbo Wales moved Hermann Einstein (merchant) to Hermann Einstein: common name",
 			url:         pageURL("Hermann Einstein"),
-			page:        Ref{KindPage, pgHermann},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgHermann},
 			announcedBy: 0, // log posts are not boosted: they cannot be fetched by id
 			extra:       []string{"Update"},
 		},
@@ -378,7 +379,7 @@ func goldenCases() []goldenCase {
 				ParsedComment: `<a href="/wiki/Project:Speedy#G11" title="Project:Speedy">G11</a>: Unambiguous advertising`},
 			text:        "Ada Lovelace deleted Einstein's violin: G11: Unambiguous advertising",
 			url:         pageURL("Einstein's violin"),
-			page:        Ref{KindPage, pgViolin},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgViolin},
 			extra:       []string{"Update", "Delete"},
 			mustContain: []string{`<a href="https://wiki.example/wiki/Project:Speedy#G11">G11</a>`},
 		},
@@ -389,7 +390,7 @@ func goldenCases() []goldenCase {
 				ParsedComment: `request at <a href="/wiki/Talk:Mileva_Mari%C4%87" title="Talk:Mileva Marić">talk</a>`}),
 			text:        "Jimbo Wales restored Mileva Marić: request at talk",
 			url:         pageURL("Mileva Marić"),
-			page:        Ref{KindPage, pgMileva},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgMileva},
 			announcedBy: 0, // log posts are not boosted: they cannot be fetched by id
 			extra:       []string{"Update"},
 			mustContain: []string{`<a href="https://wiki.example/wiki/Talk:Mileva_Mari%C4%87">talk</a>`},
@@ -400,7 +401,7 @@ func goldenCases() []goldenCase {
 				LogID: 504, LogType: "protect", LogAction: "protect", Comment: "Persistent vandalism", ParsedComment: "Persistent vandalism"}),
 			text:        "Jimbo Wales protected Theory of relativity: Persistent vandalism",
 			url:         pageURL("Theory of relativity"),
-			page:        Ref{KindPage, pgRelativ},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgRelativ},
 			announcedBy: 0, // log posts are not boosted: they cannot be fetched by id
 		},
 		{
@@ -410,7 +411,7 @@ func goldenCases() []goldenCase {
 				Comment: "Einstein in 1921, by Ferdinand Schmutzer", ParsedComment: "Einstein in 1921, by Ferdinand Schmutzer"}),
 			text:        "Jimbo Wales uploaded File:Einstein 1921.jpg: Einstein in 1921, by Ferdinand Schmutzer",
 			url:         pageURL("File:Einstein 1921.jpg"),
-			page:        Ref{KindPage, pgFile},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgFile},
 			announcedBy: 0, // log posts are not boosted: they cannot be fetched by id
 			attachment:  "https://upload.wiki.example/images/3/3e/Einstein_1921.jpg",
 		},
@@ -423,7 +424,7 @@ func goldenCases() []goldenCase {
 				Comment: goldenSecret, ParsedComment: goldenSecret}),
 			text:        "Jimbo Wales uploaded a new version of File:Einstein 1921.jpg",
 			url:         pageURL("File:Einstein 1921.jpg"),
-			page:        Ref{KindPage, pgFile},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgFile},
 			announcedBy: 0, // log posts are not boosted: they cannot be fetched by id
 			attachment:  "https://upload.wiki.example/images/3/3e/Einstein_1921.jpg",
 			absent:      []string{goldenSecret, "secret", "insult"},
@@ -435,7 +436,7 @@ func goldenCases() []goldenCase {
 				ParsedComment: `<a href="/wiki/Albert_Einstein" title="Albert Einstein">Albert Einstein</a> added to category`}),
 			text:        "Category:Physicists: Albert Einstein added to category",
 			url:         pageURL("Category:Physicists"),
-			page:        Ref{KindPage, pgPhysicist},
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgPhysicist},
 			mustContain: []string{`<a href="https://wiki.example/wiki/Albert_Einstein">Albert Einstein</a>`},
 		},
 	}
@@ -506,7 +507,7 @@ func newGoldenEnv(t testing.TB) *goldenEnv {
 	w := newGoldenWiki()
 	s := NewServer(Config{PublicURL: goldenBase, Version: "golden", UserAgent: "wikipub-golden",
 		Logger: slog.New(slog.DiscardHandler)}, w, st, &http.Client{Transport: goldenNoNetwork{}})
-	follow := func(ref Ref, inbox, who string) {
+	follow := func(ref actors.Ref, inbox, who string) {
 		t.Helper()
 		if _, err := st.AddFollower(ctx, s.iris.Actor(ref), store.Follower{
 			ID: who, Inbox: who + "/inbox", SharedInbox: inbox, FollowID: who + "#follows/" + ref.String(), Since: goldenTime("2024-01-01T00:00:00Z"),
@@ -515,18 +516,18 @@ func newGoldenEnv(t testing.TB) *goldenEnv {
 		}
 	}
 	for _, id := range []int64{pgEinstein, pgMinster, pgHermann, pgViolin, pgMileva, pgRelativ, pgFile, pgPhysicist} {
-		follow(Ref{KindPage, id}, pageFollowersInbox, "https://mastodon.example/users/alice")
+		follow(actors.Ref{Kind: actors.KindPage, ID: id}, pageFollowersInbox, "https://mastodon.example/users/alice")
 	}
-	follow(Ref{KindUser, usJimbo}, editorFollowersInbox, "https://social.example/users/bob")
+	follow(actors.Ref{Kind: actors.KindUser, ID: usJimbo}, editorFollowersInbox, "https://social.example/users/bob")
 	// The hidden editor has followers too: they must get nothing.
-	follow(Ref{KindUser, usVandal}, editorFollowersInbox, "https://social.example/users/carol")
+	follow(actors.Ref{Kind: actors.KindUser, ID: usVandal}, editorFollowersInbox, "https://social.example/users/carol")
 	// The deleted page was followed (so it has a key) and had a post.
-	if _, err := s.keys.Get(ctx, s.iris.Actor(Ref{KindPage, pgViolin})); err != nil {
+	if _, err := s.keys.Get(ctx, s.iris.Actor(actors.Ref{Kind: actors.KindPage, ID: pgViolin})); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.RecordPublished(ctx, store.Published{
 		ObjectID: goldenBase + "/ap/rev/900", ActivityID: goldenBase + "/ap/rev/900/activity",
-		Actor: s.iris.Actor(Ref{KindPage, pgViolin}), PageID: pgViolin, RevID: 900,
+		Actor: s.iris.Actor(actors.Ref{Kind: actors.KindPage, ID: pgViolin}), PageID: pgViolin, RevID: 900,
 		At: goldenTime("2024-05-01T00:00:00Z"), Recipients: []string{pageFollowersInbox},
 	}); err != nil {
 		t.Fatal(err)
@@ -778,7 +779,7 @@ func TestNoteGoldenAssertions(t *testing.T) {
 				case "Announce":
 					var a map[string]any
 					json.Unmarshal(d.Activity, &a)
-					booster := iris.Actor(Ref{KindUser, p.announcedBy})
+					booster := iris.Actor(actors.Ref{Kind: actors.KindUser, ID: p.announcedBy})
 					if d.Signer != booster || a["actor"] != booster || a["object"] != n.ID ||
 						!slices.Equal(d.Inboxes, []string{editorFollowersInbox}) {
 						t.Errorf("Announce = %v signed by %s to %v", a, d.Signer, d.Inboxes)
@@ -977,11 +978,11 @@ func TestNoteGoldenMinimalServer(t *testing.T) {
 			edit = p
 		}
 	}
-	s := &Server{iris: IRIs{Base: goldenBase}, wiki: newGoldenWiki()}
+	s := &Server{iris: actors.IRIs{Base: goldenBase}, wiki: newGoldenWiki()}
 	p := &Publisher{s: s, publicTimelines: true}
-	page := &Actor{Ref: Ref{KindPage, pgEinstein}, Handle: "albert_einstein", Name: "Albert Einstein",
+	page := &actors.Actor{Ref: actors.Ref{Kind: actors.KindPage, ID: pgEinstein}, Handle: "albert_einstein", Name: "Albert Einstein",
 		URL: "https://wiki.example/wiki/Albert_Einstein"}
-	jimbo := &Actor{Ref: Ref{KindUser, usJimbo}, Handle: "jimbo_wales", Name: "Jimbo Wales",
+	jimbo := &actors.Actor{Ref: actors.Ref{Kind: actors.KindUser, ID: usJimbo}, Handle: "jimbo_wales", Name: "Jimbo Wales",
 		URL: "https://wiki.example/wiki/User:Jimbo_Wales"}
 	n := p.editNote(&edit.c, page, Editor{Actor: jimbo})
 	if !slices.Equal(n.To, []string{activity.Public}) || !slices.Equal(n.CC, []string{goldenBase + "/ap/page/10/followers"}) {

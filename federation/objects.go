@@ -21,7 +21,7 @@ func (s *Server) revisionObject(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such post")
 		return
 	}
-	objectID := s.iris.Base + "/ap/rev/" + r.PathValue("id")
+	objectID := s.iris.RevisionPost(id)
 	post, perr := s.store.PublishedPost(ctx, objectID)
 	if perr == nil && post.Withdrawn {
 		writeError(w, http.StatusGone, "this post was withdrawn")

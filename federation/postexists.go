@@ -3,8 +3,6 @@ package federation
 import (
 	"context"
 	"errors"
-	"strconv"
-	"strings"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -39,13 +37,9 @@ func (s *Server) lookUpPost(ctx context.Context, id string) (bool, error) {
 	if !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
-	rev, ok := strings.CutPrefix(id, s.iris.Base+"/ap/rev/")
+	n, ok := s.iris.RevisionOf(id)
 	if !ok {
 		return false, nil // log and recent-changes posts exist only as records
-	}
-	n, perr := strconv.ParseInt(rev, 10, 64)
-	if perr != nil || n <= 0 || strconv.FormatInt(n, 10) != rev {
-		return false, nil
 	}
 	revs, err := s.wiki.Revisions(ctx, []int64{n})
 	if errors.Is(err, wiki.ErrNotFound) {

@@ -7,17 +7,18 @@ import (
 	"strings"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
 
 // logNote is a post about a log event, with an id derived from the log id.
-func (p *Publisher) logNote(c *wiki.Change, page *Actor, content string) activity.Note {
+func (p *Publisher) logNote(c *wiki.Change, page *actors.Actor, content string) activity.Note {
 	to, cc := p.addressing(page)
 	site := p.s.wiki.Site()
 	return activity.Note{
-		ID:           p.s.iris.Base + "/ap/log/" + strconv.FormatInt(c.LogID, 10),
+		ID:           p.s.iris.LogPost(c.LogID),
 		AttributedTo: p.s.iris.Actor(page.Ref), Content: content, URL: site.PageURL(page.Name),
 		Published: c.Timestamp.UTC(), To: to, CC: cc,
 	}
@@ -26,7 +27,7 @@ func (p *Publisher) logNote(c *wiki.Change, page *Actor, content string) activit
 // pageLog posts a log event on a page (restore, protection) to the page's
 // followers and, boosted, to the performer's.
 func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) error {
-	if ok, err := p.followed(ctx, Ref{Kind: KindPage, ID: c.PageID}); err != nil || !ok {
+	if ok, err := p.followed(ctx, actors.Ref{Kind: actors.KindPage, ID: c.PageID}); err != nil || !ok {
 		return err
 	}
 	page, err := p.pageActor(ctx, c.PageID)
@@ -45,7 +46,7 @@ func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) er
 // (an Update: the bio no longer says it was deleted) and posts the
 // restoration.
 func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
-	ref := Ref{Kind: KindPage, ID: c.PageID}
+	ref := actors.Ref{Kind: actors.KindPage, ID: c.PageID}
 	p.s.resolver.Forget(ref)
 	p.s.docs.Drop(ref)
 	if ok, err := p.followed(ctx, ref); err != nil || !ok {
@@ -65,7 +66,7 @@ func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
 // new name and handle; the id stays) and posts the move. The old handle
 // keeps pointing at the actor: handles are never given to another.
 func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
-	ref := Ref{Kind: KindPage, ID: c.PageID}
+	ref := actors.Ref{Kind: actors.KindPage, ID: c.PageID}
 	p.s.resolver.Forget(ref)
 	p.s.docs.Drop(ref)
 	if ok, err := p.followed(ctx, ref); err != nil || !ok {
@@ -96,7 +97,7 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 // followers (an Update; the id stays), so their servers show the new
 // name, handle or bio at once rather than at their next refresh. The
 // update id is derived from the log event that caused it.
-func (p *Publisher) updateActor(ctx context.Context, page *Actor, logID int64) error {
+func (p *Publisher) updateActor(ctx context.Context, page *actors.Actor, logID int64) error {
 	p.s.docs.Drop(page.Ref)
 	followers, err := p.followersOf(ctx, page)
 	if err != nil || len(followers.inboxes) == 0 {
@@ -132,8 +133,8 @@ func (p *Publisher) pageDeleted(ctx context.Context, c *wiki.Change) error {
 			return err
 		}
 	}
-	p.s.resolver.Forget(Ref{Kind: KindPage, ID: c.PageID})
-	page, err := p.s.resolver.deletedPage(ctx, c)
+	p.s.resolver.Forget(actors.Ref{Kind: actors.KindPage, ID: c.PageID})
+	page, err := p.s.resolver.DeletedPage(ctx, c)
 	if err != nil || page == nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func (p *Publisher) revisionDeleted(ctx context.Context, c *wiki.Change) error {
 	// Showing parts again does not bring posts back; hiding what a post
 	// already left out does not withdraw it.
 	for _, id := range rd.IDs {
-		post, err := p.s.store.PublishedPost(ctx, p.s.iris.Base+"/ap/rev/"+strconv.FormatInt(id, 10))
+		post, err := p.s.store.PublishedPost(ctx, p.s.iris.RevisionPost(id))
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -207,7 +208,7 @@ func (p *Publisher) revisionDeleted(ctx context.Context, c *wiki.Change) error {
 
 // upload posts a new file from its File page's actor, with the image.
 func (p *Publisher) upload(ctx context.Context, c *wiki.Change) error {
-	if ok, err := p.followed(ctx, Ref{Kind: KindPage, ID: c.PageID}); err != nil || !ok {
+	if ok, err := p.followed(ctx, actors.Ref{Kind: actors.KindPage, ID: c.PageID}); err != nil || !ok {
 		return err
 	}
 	page, err := p.pageActor(ctx, c.PageID)
@@ -252,7 +253,7 @@ func (p *Publisher) categorize(ctx context.Context, c *wiki.Change) error {
 	if !ok {
 		return nil // the category has no page, so no actor
 	}
-	if ok, err := p.followed(ctx, Ref{Kind: KindPage, ID: cat.ID}); err != nil || !ok {
+	if ok, err := p.followed(ctx, actors.Ref{Kind: actors.KindPage, ID: cat.ID}); err != nil || !ok {
 		return err
 	}
 	page, err := p.pageActor(ctx, cat.ID)
@@ -266,7 +267,7 @@ func (p *Publisher) categorize(ctx context.Context, c *wiki.Change) error {
 		return nil
 	}
 	note := activity.Note{
-		ID:           p.s.iris.Base + "/ap/rc/" + strconv.FormatInt(c.RCID, 10),
+		ID:           p.s.iris.ChangePost(c.RCID),
 		AttributedTo: p.s.iris.Actor(page.Ref), Content: "<p>" + link(page.URL, page.Name) + ": " + text + "</p>",
 		URL: page.URL, Published: c.Timestamp.UTC(), To: to, CC: cc,
 	}

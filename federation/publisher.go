@@ -14,6 +14,7 @@ import (
 	vocab "github.com/go-ap/activitypub"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -92,7 +93,7 @@ func protectVerb(action string) string {
 // followed reports whether any of the actors has a follower. It needs no
 // wiki call (actor ids are the wiki's ids), so the changes nobody follows —
 // nearly all of them on a big wiki — cost one store read and nothing else.
-func (p *Publisher) followed(ctx context.Context, refs ...Ref) (bool, error) {
+func (p *Publisher) followed(ctx context.Context, refs ...actors.Ref) (bool, error) {
 	for _, r := range refs {
 		if r.ID == 0 {
 			continue
@@ -111,13 +112,13 @@ func (p *Publisher) followed(ctx context.Context, refs ...Ref) (bool, error) {
 
 // pageActor is the actor of a change's page, nil when it has none (a
 // redirect, a user page, a page deleted since).
-func (p *Publisher) pageActor(ctx context.Context, pageID int64) (*Actor, error) {
+func (p *Publisher) pageActor(ctx context.Context, pageID int64) (*actors.Actor, error) {
 	if pageID == 0 {
 		return nil, nil
 	}
-	a, err := p.s.resolver.ByRef(ctx, Ref{Kind: KindPage, ID: pageID})
-	var re *RedirectError
-	if errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) || errors.As(err, &re) {
+	a, err := p.s.resolver.ByRef(ctx, actors.Ref{Kind: actors.KindPage, ID: pageID})
+	var re *actors.RedirectError
+	if errors.Is(err, actors.ErrNoActor) || errors.Is(err, actors.ErrGone) || errors.As(err, &re) {
 		return nil, nil
 	}
 	return a, err
@@ -128,11 +129,11 @@ func (p *Publisher) editor(ctx context.Context, c *wiki.Change) (Editor, error) 
 	switch {
 	case c.UserHidden || c.User == "":
 		return Editor{}, nil
-	case c.Anonymous || c.UserID == 0 || isTemporaryAccount(c.User):
+	case c.Anonymous || c.UserID == 0 || actors.IsTemporaryAccount(c.User):
 		return Editor{Unregistered: true}, nil
 	}
-	a, err := p.s.resolver.ByRef(ctx, Ref{Kind: KindUser, ID: c.UserID})
-	if errors.Is(err, ErrNoActor) || errors.Is(err, ErrGone) {
+	a, err := p.s.resolver.ByRef(ctx, actors.Ref{Kind: actors.KindUser, ID: c.UserID})
+	if errors.Is(err, actors.ErrNoActor) || errors.Is(err, actors.ErrGone) {
 		return Editor{}, nil
 	}
 	if err != nil {
@@ -141,21 +142,17 @@ func (p *Publisher) editor(ctx context.Context, c *wiki.Change) (Editor, error) 
 	return Editor{Actor: a}, nil
 }
 
-// isTemporaryAccount recognises MediaWiki's temporary accounts (1.42+,
-// named "~2024-1" and so on): like IP editors, they are never actors.
-func isTemporaryAccount(name string) bool { return strings.HasPrefix(name, "~") }
-
 // audience is one actor's followers, as distinct inboxes, and who is
 // behind each.
 type audience struct {
-	actor   *Actor
+	actor   *actors.Actor
 	inboxes []string
 	members map[string][]string // inbox → follower ids
 }
 
 // followersOf lists the distinct inboxes of an actor's followers, shared
 // inboxes preferred: one POST per server, not per follower.
-func (p *Publisher) followersOf(ctx context.Context, a *Actor) (audience, error) {
+func (p *Publisher) followersOf(ctx context.Context, a *actors.Actor) (audience, error) {
 	aud := audience{actor: a, members: map[string][]string{}}
 	if a == nil {
 		return aud, nil
@@ -188,7 +185,7 @@ func (p *Publisher) followersOf(ctx context.Context, a *Actor) (audience, error)
 	}
 }
 
-func (p *Publisher) addressing(a *Actor) (to, cc []string) {
+func (p *Publisher) addressing(a *actors.Actor) (to, cc []string) {
 	followers := p.s.iris.Followers(a.Ref)
 	if p.publicTimelines {
 		return []string{activity.Public}, []string{followers}
@@ -202,7 +199,7 @@ func (p *Publisher) addressing(a *Actor) (to, cc []string) {
 // its author, so one activity cannot reach both audiences; a follower of
 // both sees the post once, Mastodon hides a boost of a post already shown.
 func (p *Publisher) edit(ctx context.Context, c *wiki.Change) error {
-	if ok, err := p.followed(ctx, Ref{Kind: KindPage, ID: c.PageID}, Ref{Kind: KindUser, ID: c.UserID}); err != nil || !ok {
+	if ok, err := p.followed(ctx, actors.Ref{Kind: actors.KindPage, ID: c.PageID}, actors.Ref{Kind: actors.KindUser, ID: c.UserID}); err != nil || !ok {
 		return err
 	}
 	page, err := p.pageActor(ctx, c.PageID)
@@ -261,11 +258,11 @@ func (p *Publisher) foldPrevious(ctx context.Context, c *wiki.Change) error {
 	return nil
 }
 
-func (p *Publisher) editNote(c *wiki.Change, page *Actor, ed Editor) activity.Note {
+func (p *Publisher) editNote(c *wiki.Change, page *actors.Actor, ed Editor) activity.Note {
 	site := p.s.wiki.Site()
 	to, cc := p.addressing(page)
 	return activity.Note{
-		ID:           p.s.iris.Base + "/ap/rev/" + strconv.FormatInt(c.RevID, 10),
+		ID:           p.s.iris.RevisionPost(c.RevID),
 		AttributedTo: p.s.iris.Actor(page.Ref), Content: editContent(site, c, page, ed),
 		URL: diffURL(site, c), Published: c.Timestamp.UTC(), To: to, CC: cc,
 	}
@@ -275,7 +272,7 @@ func (p *Publisher) editNote(c *wiki.Change, page *Actor, ed Editor) activity.No
 // Announce from booster (may be nil) to theirs, and records the post. Only
 // revision posts are boosted: they are the ones a server can fetch by id
 // (built on demand), which a boost needs.
-func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster *Actor, note activity.Note) error {
+func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster *actors.Actor, note activity.Note) error {
 	authors, err := p.followersOf(ctx, author)
 	if err != nil {
 		return err

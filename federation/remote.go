@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/internal/ttlcache"
 )
@@ -26,8 +27,8 @@ var ErrBadRemoteID = errors.New("not an http(s) URL")
 // caches them.
 type Remote struct {
 	client *http.Client
-	keys   *Keys
-	iris   IRIs
+	keys   *actors.Keys
+	iris   actors.IRIs
 	trust  trust
 	ua     string
 	cache  *ttlcache.Cache[string, *activity.RemoteActor]
@@ -39,7 +40,7 @@ type Remote struct {
 }
 
 // NewRemote returns a fetcher; userAgent names wikipub, its version and URL.
-func NewRemote(client *http.Client, keys *Keys, iris IRIs, userAgent string) *Remote {
+func NewRemote(client *http.Client, keys *actors.Keys, iris actors.IRIs, userAgent string) *Remote {
 	return &Remote{client: client, keys: keys, iris: iris, trust: newTrust(iris.Base), ua: userAgent, cache: ttlcache.New[string, *activity.RemoteActor](time.Hour, 100_000),
 		keyOwners: ttlcache.New[string, string](time.Hour, 100_000), gate: newFetchGate()}
 }
@@ -127,12 +128,12 @@ func (r *Remote) get(ctx context.Context, id string) (*fetched, error) {
 	}
 	req.Header.Set("Accept", `application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"`)
 	req.Header.Set("User-Agent", r.ua)
-	inst := Ref{Kind: KindInstance}
+	inst := actors.Ref{Kind: actors.KindInstance}
 	key, err := r.keys.Get(ctx, r.iris.Actor(inst))
 	if err != nil {
 		return nil, err
 	}
-	if err := httpsig.SignGET(req, r.iris.Key(inst), key.priv); err != nil {
+	if err := httpsig.SignGET(req, r.iris.Key(inst), key.Private); err != nil {
 		return nil, fmt.Errorf("signing GET %s: %w", id, err)
 	}
 	resp, err := r.client.Do(req)

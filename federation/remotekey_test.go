@@ -17,6 +17,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -142,8 +143,8 @@ func TestResolveKeyTrust(t *testing.T) {
 	set("/evil/lender", map[string]any{"id": base + "/evil/lender", "type": "Person", "inbox": base + "/evil/inbox",
 		"publicKey": map[string]any{"id": base + "/evil/lender#k", "owner": base + "/gts/users/alice", "publicKeyPem": attackerPEM}})
 
-	iris := IRIs{Base: "http://wiki.local"}
-	r := NewRemote(NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}), NewKeys(&memKeys{}), iris, "test")
+	iris := actors.IRIs{Base: "http://wiki.local"}
+	r := NewRemote(NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}), actors.NewKeys(&memKeys{}), iris, "test")
 
 	for _, tc := range []struct {
 		name, keyID string

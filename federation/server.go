@@ -14,6 +14,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/avatar"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/internal/ttlcache"
 	"github.com/wikipub/wikipub/federation/store"
@@ -24,8 +26,6 @@ import (
 type Config struct {
 	// PublicURL is the base URL the Fediverse reaches us at, no trailing slash.
 	PublicURL string
-	// Host is the handle domain; by default the host of PublicURL.
-	Host string
 	// Discoverable and Indexable are copied into every actor.
 	Discoverable, Indexable bool
 	// Version and UserAgent name this build.
@@ -57,29 +57,29 @@ type Config struct {
 // WikiReader is everything the federation side reads from the wiki:
 // actors, revisions for posts built on demand, histories for outboxes.
 type WikiReader interface {
-	Wiki
+	actors.Wiki
 	RevisionChange(ctx context.Context, id int64) (wiki.Change, error)
 	Revisions(ctx context.Context, ids []int64) (map[int64]wiki.Revision, error)
 	FileURL(ctx context.Context, title string) (string, string, error)
 	PageHistory(ctx context.Context, pageID int64, cont string, limit int) ([]wiki.Change, string, error)
 	Contributions(ctx context.Context, userID int64, cont string, limit int) ([]wiki.Change, string, error)
 	EditCount(ctx context.Context, title string) (int, error)
-	AssetFetcher
+	avatar.AssetFetcher
 }
 
 // Server answers the Fediverse: WebFinger, NodeInfo, actors, collections
 // and inboxes.
 type Server struct {
 	cfg       Config
-	iris      IRIs
+	iris      actors.IRIs
 	wiki      WikiReader
 	store     store.Store
-	keys      *Keys
-	resolver  *Resolver
+	keys      *actors.Keys
+	resolver  *actors.Resolver
 	remote    *Remote
 	verifier  *httpsig.Verifier
 	log       *slog.Logger
-	docs      *ttlcache.Cache[Ref, []byte]
+	docs      *actors.Documents
 	pub       *Publisher
 	talk      *talkWriter
 	blocks    *BlockList
@@ -89,12 +89,12 @@ type Server struct {
 	// refusals answers, logs and counts what the inbox turns down.
 	trust    trust
 	refusals *refusals
-	avatars  *wikiAvatar
+	avatars  *avatar.Source
 	// What remotes may cost us (limits.go): activities per host, reports,
 	// and caches of what they asked for that is not there.
 	inboxRate, reportsPerHost, reportsAll *buckets
 	posts                                 *ttlcache.Cache[string, bool]
-	mentionMisses                         *ttlcache.Cache[Ref, struct{}]
+	mentionMisses                         *ttlcache.Cache[actors.Ref, struct{}]
 }
 
 // NewServer wires the federation side over a wiki, a store and an HTTP
@@ -106,16 +106,15 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	iris := IRIs{Base: strings.TrimSuffix(cfg.PublicURL, "/")}
-	keys := NewKeys(st)
+	iris := actors.IRIs{Base: strings.TrimSuffix(cfg.PublicURL, "/")}
+	keys := actors.NewKeys(st)
 	remote := NewRemote(client, keys, iris, cfg.UserAgent)
 	s := &Server{
 		cfg: cfg, iris: iris, wiki: w, store: st, keys: keys,
-		resolver: NewResolver(w, st, keys, iris, cfg.CacheTTL),
+		resolver: actors.NewResolver(w, st, keys, iris, cfg.CacheTTL),
 		remote:   remote,
 		verifier: httpsig.NewVerifier(remote),
 		log:      cfg.Logger,
-		docs:     ttlcache.New[Ref, []byte](cfg.CacheTTL, 100_000),
 		trust:    newTrust(iris.Base),
 		refusals: newRefusals(cfg.Logger, cfg.Registry),
 	}
@@ -124,11 +123,14 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	s.reportsPerHost = newBuckets(lim.ReportsPerHost, time.Hour/time.Duration(lim.ReportsPerHost))
 	s.reportsAll = newBuckets(lim.ReportsPerHour, time.Hour/time.Duration(lim.ReportsPerHour))
 	s.posts = ttlcache.New[string, bool](time.Minute, 100_000)
-	s.mentionMisses = ttlcache.New[Ref, struct{}](10*time.Minute, 100_000)
+	s.mentionMisses = ttlcache.New[actors.Ref, struct{}](10*time.Minute, 100_000)
 	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines, coalesce: cfg.Coalesce}
 	s.talk = newTalkWriter(s, cfg.Talk)
 	s.blocks = NewBlockList(st, cfg.Blocks)
-	s.avatars = &wikiAvatar{fetch: w, logoURL: w.Site().Logo, siteName: w.Site().SiteName, log: cfg.Logger}
+	s.avatars = avatar.New(w, w.Site().Logo, w.Site().SiteName, cfg.Logger)
+	s.docs = actors.NewDocuments(keys, iris, s.avatars, actors.DocOptions{
+		Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, SiteName: w.Site().SiteName,
+	}, cfg.CacheTTL)
 	return s
 }
 
@@ -139,10 +141,10 @@ func (s *Server) RunTalkWriter(ctx context.Context) { s.talk.Run(ctx) }
 func (s *Server) Blocks() *BlockList { return s.blocks }
 
 // Keys exposes the key source, for the deliverer.
-func (s *Server) Keys() *Keys { return s.keys }
+func (s *Server) Keys() *actors.Keys { return s.keys }
 
 // IRIs exposes the id scheme.
-func (s *Server) IRIs() IRIs { return s.iris }
+func (s *Server) IRIs() actors.IRIs { return s.iris }
 
 // Routes registers the federation endpoints on mux.
 func (s *Server) Routes(mux *http.ServeMux) {
@@ -185,11 +187,11 @@ func (s *Server) Routes(mux *http.ServeMux) {
 }
 
 // refFromPath reads the actor named by a request path.
-func (s *Server) refFromPath(r *http.Request) (Ref, bool) {
+func (s *Server) refFromPath(r *http.Request) (actors.Ref, bool) {
 	if r.PathValue("kind") == "" {
-		return Ref{Kind: KindInstance}, true
+		return actors.Ref{Kind: actors.KindInstance}, true
 	}
-	return parseActorPath(r.PathValue("kind") + "/" + r.PathValue("id"))
+	return actors.ParseRef(r.PathValue("kind") + "/" + r.PathValue("id"))
 }
 
 func (s *Server) actor(w http.ResponseWriter, r *http.Request) {
@@ -240,43 +242,33 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, s.iris.Actor(a.Ref), http.StatusFound)
 }
 
-// actorDoc renders (or takes from the cache) an actor's document; rendering
-// creates the actor's key the first time.
-func (s *Server) actorDoc(ctx context.Context, a *Actor) ([]byte, error) {
-	if doc, ok := s.docs.Get(a.Ref); ok {
-		return doc, nil
-	}
-	key, err := s.keys.Get(ctx, s.iris.Actor(a.Ref))
-	if err != nil {
-		return nil, err
-	}
-	site := s.wiki.Site()
-	icon := s.avatars.get(ctx)
-	doc, err := actorDocument(a, s.iris, key.publicPEM, DocOptions{
-		Host: s.host(), Discoverable: s.cfg.Discoverable, Indexable: s.cfg.Indexable,
-		SiteName: site.SiteName, Icon: s.avatarURL(icon), IconType: icon.mediaType,
-	})
-	if err != nil {
-		return nil, err
-	}
-	s.docs.Put(a.Ref, doc)
-	return doc, nil
+// actorDoc renders (or takes from the cache) an actor's document.
+func (s *Server) actorDoc(ctx context.Context, a *actors.Actor) ([]byte, error) {
+	return s.docs.Get(ctx, a)
 }
 
 // host is the handle domain.
-func (s *Server) host() string {
-	if s.cfg.Host != "" {
-		return s.cfg.Host
-	}
-	h := strings.TrimPrefix(strings.TrimPrefix(s.iris.Base, "https://"), "http://")
-	h, _, _ = strings.Cut(h, "/")
-	return h
+func (s *Server) host() string { return s.iris.Host() }
+
+// avatar serves the avatar image; its URL carries the version, so it may
+// be cached for long.
+func (s *Server) avatar(w http.ResponseWriter, r *http.Request) {
+	img := s.avatars.Get(r.Context())
+	w.Header().Set("Content-Type", img.MediaType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(img.Body)))
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("ETag", `"`+img.Version+`"`)
+	w.Write(img.Body)
 }
+
+// WarmAvatar reads the wiki's logo once, so that the first actor document
+// does not wait for it (drawing an SVG logo can take a second).
+func (s *Server) WarmAvatar(ctx context.Context) { s.avatars.Get(ctx) }
 
 // actorError maps resolution errors to statuses: 404 unknown, 410 gone,
 // 301 to a redirect's target, 503 when the wiki cannot be asked.
 func (s *Server) actorError(w http.ResponseWriter, r *http.Request, err error) {
-	var re *RedirectError
+	var re *actors.RedirectError
 	switch {
 	case errors.As(err, &re):
 		target := s.iris.Actor(re.Target)
@@ -284,11 +276,11 @@ func (s *Server) actorError(w http.ResponseWriter, r *http.Request, err error) {
 			target += suffix
 		}
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
-	case errors.Is(err, ErrNoActor), errors.Is(err, wiki.ErrNotFound):
+	case errors.Is(err, actors.ErrNoActor), errors.Is(err, wiki.ErrNotFound):
 		// The wiki's own "not found" (an account hidden between two
 		// look-ups) is a 404 too, never a 503 to retry.
 		writeError(w, http.StatusNotFound, "no such actor")
-	case errors.Is(err, ErrGone):
+	case errors.Is(err, actors.ErrGone):
 		writeError(w, http.StatusGone, "this page or account was deleted")
 	default:
 		s.log.WarnContext(r.Context(), "the wiki could not be asked", "path", r.URL.Path, "err", err)

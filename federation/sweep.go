@@ -3,10 +3,9 @@ package federation
 import (
 	"context"
 	"log/slog"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -154,16 +153,13 @@ func (sw *Sweeper) posts(ctx context.Context, posts []store.Published, st *Sweep
 	byRev := map[int64][]store.Published{}
 	logs := map[int64]time.Time{}
 	byLog := map[int64]store.Published{}
-	logPrefix := sw.s.iris.Base + "/ap/log/"
 	for _, p := range posts {
 		if p.Withdrawn {
 			continue
 		}
-		if id, ok := strings.CutPrefix(p.ObjectID, logPrefix); ok {
-			if n, err := strconv.ParseInt(id, 10, 64); err == nil {
-				logs[n] = p.At
-				byLog[n] = p
-			}
+		if n, ok := sw.s.iris.LogEntryOf(p.ObjectID); ok {
+			logs[n] = p.At
+			byLog[n] = p
 			continue
 		}
 		if p.RevID != 0 {
@@ -237,9 +233,9 @@ func (sw *Sweeper) followedActors(ctx context.Context, pages, users map[int64]bo
 			ref, ok := sw.s.iris.ParseActor(id)
 			switch {
 			case !ok:
-			case ref.Kind == KindPage:
+			case ref.Kind == actors.KindPage:
 				pages[ref.ID] = true
-			case ref.Kind == KindUser:
+			case ref.Kind == actors.KindUser:
 				users[ref.ID] = true
 			}
 		}
@@ -259,9 +255,9 @@ func (sw *Sweeper) pages(ctx context.Context, ids map[int64]bool, st *SweepStats
 		}
 		for _, id := range batch {
 			st.Checked++
-			ref := Ref{Kind: KindPage, ID: id}
+			ref := actors.Ref{Kind: actors.KindPage, ID: id}
 			if _, ok := found[id]; ok {
-				if err := sw.s.resolver.setHidden(ctx, ref, false); err != nil {
+				if err := sw.s.resolver.SetHidden(ctx, ref, false); err != nil {
 					return err
 				}
 				continue
@@ -301,7 +297,7 @@ func (sw *Sweeper) users(ctx context.Context, ids map[int64]bool, st *SweepStats
 			if _, ok := found[id]; ok {
 				continue
 			}
-			withdrew, err := sw.s.withdrawActor(ctx, Ref{Kind: KindUser, ID: id})
+			withdrew, err := sw.s.withdrawActor(ctx, actors.Ref{Kind: actors.KindUser, ID: id})
 			if err != nil {
 				return err
 			}

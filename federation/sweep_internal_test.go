@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -19,7 +20,7 @@ func TestSweepGraceForMissingRevisions(t *testing.T) {
 	ctx := context.Background()
 	post := func(rev int64, at time.Time) store.Published {
 		id := goldenBase + "/ap/rev/" + strconv.FormatInt(rev, 10)
-		p := store.Published{ObjectID: id, ActivityID: id + "/activity", Actor: e.s.iris.Actor(Ref{KindPage, pgEinstein}),
+		p := store.Published{ObjectID: id, ActivityID: id + "/activity", Actor: e.s.iris.Actor(actors.Ref{Kind: actors.KindPage, ID: pgEinstein}),
 			PageID: pgEinstein, RevID: rev, At: at, Recipients: []string{pageFollowersInbox}}
 		if err := e.st.RecordPublished(ctx, p); err != nil {
 			t.Fatal(err)

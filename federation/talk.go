@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -105,19 +106,15 @@ func nsName(site *wiki.SiteInfo, id int, fallback string) string {
 // of the editor the post is about. Replies to other posts stay in the
 // post's replies collection.
 func (t *talkWriter) replyTalkPage(ctx context.Context, objectID string) string {
-	rev, ok := strings.CutPrefix(objectID, t.s.iris.Base+"/ap/rev/")
+	id, ok := t.s.iris.RevisionOf(objectID)
 	if !ok {
 		return t.pageTalkPage(ctx, objectID)
-	}
-	id, err := strconv.ParseInt(rev, 10, 64)
-	if err != nil {
-		return ""
 	}
 	c, err := t.s.wiki.RevisionChange(ctx, id)
 	if err != nil {
 		return ""
 	}
-	if c.User != "" && !c.UserHidden && !c.Anonymous && c.UserID != 0 && !isTemporaryAccount(c.User) {
+	if c.User != "" && !c.UserHidden && !c.Anonymous && c.UserID != 0 && !actors.IsTemporaryAccount(c.User) {
 		return t.userTalkPage(c.User)
 	}
 	return t.talkOfPage(c.Namespace, c.Title)
@@ -302,8 +299,8 @@ func (t *talkWriter) compose(items []store.Interaction) (title, text, summary st
 		about := "a post"
 		if u := safeURL(i.Object); u != "" {
 			about = "[" + u + " a post]"
-			if rev, ok := strings.CutPrefix(i.Object, t.s.iris.Base+"/ap/rev/"); ok {
-				about = "[" + safeURL(t.s.wiki.Site().IndexURL(url.Values{"diff": {rev}})) + " your edit]"
+			if rev, ok := t.s.iris.RevisionOf(i.Object); ok {
+				about = "[" + safeURL(t.s.wiki.Site().IndexURL(url.Values{"diff": {strconv.FormatInt(rev, 10)}})) + " your edit]"
 			}
 		}
 		if i.Kind == "mention" {

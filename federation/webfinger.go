@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
 )
 
 // jrd is a WebFinger answer.
@@ -64,7 +65,7 @@ var errForeignHost = errors.New("that resource is not on this server")
 
 // webfingerActor finds the actor a resource names, and for an acct:
 // resource the user part as it was asked.
-func (s *Server) webfingerActor(r *http.Request, res string) (a *Actor, asked string, err error) {
+func (s *Server) webfingerActor(r *http.Request, res string) (a *actors.Actor, asked string, err error) {
 	ctx := r.Context()
 	// URI schemes are case-insensitive (RFC 3986).
 	if len(res) > 5 && strings.EqualFold(res[:5], "acct:") {
@@ -78,7 +79,7 @@ func (s *Server) webfingerActor(r *http.Request, res string) (a *Actor, asked st
 		return a, name, err
 	}
 	if ref, ok := s.iris.ParseActor(res); ok {
-		a, err := s.resolver.follow(ctx, ref)
+		a, err := s.resolver.Follow(ctx, ref)
 		return a, "", err
 	}
 	a, err = s.resolver.ByPageURL(ctx, res)

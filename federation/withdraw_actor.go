@@ -3,9 +3,9 @@ package federation
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -18,11 +18,11 @@ import (
 // read. calls counts the wiki calls made. A page
 // already found hidden, or whose title we never kept, is not hidden again.
 func (s *Server) pageHidden(ctx context.Context, id int64) (hidden bool, calls int, err error) {
-	ref := Ref{Kind: KindPage, ID: id}
-	if was, err := s.resolver.isHidden(ctx, ref); err != nil || was {
+	ref := actors.Ref{Kind: actors.KindPage, ID: id}
+	if was, err := s.resolver.IsHidden(ctx, ref); err != nil || was {
 		return false, 0, err
 	}
-	title, ok, err := s.resolver.lastTitle(ctx, ref)
+	title, ok, err := s.resolver.LastTitle(ctx, ref)
 	if err != nil || !ok {
 		return false, 0, err
 	}
@@ -59,18 +59,18 @@ func (s *Server) withdrawPage(ctx context.Context, id int64) (n int, err error) 
 		}
 		n++
 	}
-	ref := Ref{Kind: KindPage, ID: id}
+	ref := actors.Ref{Kind: actors.KindPage, ID: id}
 	if _, err := s.withdrawActor(ctx, ref); err != nil {
 		return n, err
 	}
-	return n, s.resolver.setHidden(ctx, ref, true)
+	return n, s.resolver.SetHidden(ctx, ref, true)
 }
 
 // withdrawActor sends a Delete of one of our actors, signed by it, to every
 // server that follows it, and removes the follows: the servers drop the
 // account (its name and handle may be what the wiki hides) and we send it
 // nothing more. withdrew is false when it had no followers.
-func (s *Server) withdrawActor(ctx context.Context, ref Ref) (withdrew bool, err error) {
+func (s *Server) withdrawActor(ctx context.Context, ref actors.Ref) (withdrew bool, err error) {
 	actorID := s.iris.Actor(ref)
 	s.resolver.Forget(ref)
 	s.docs.Drop(ref)
@@ -126,7 +126,7 @@ func (s *Server) withdrawActor(ctx context.Context, ref Ref) (withdrew bool, err
 // title is withdrawn as the sweep would.
 func (p *Publisher) logEntriesHidden(ctx context.Context, rd *wiki.RevisionDelete) error {
 	for _, id := range rd.IDs {
-		post, err := p.s.store.PublishedPost(ctx, p.s.iris.Base+"/ap/log/"+strconv.FormatInt(id, 10))
+		post, err := p.s.store.PublishedPost(ctx, p.s.iris.LogPost(id))
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}

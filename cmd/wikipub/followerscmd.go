@@ -13,7 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/handle"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -119,7 +119,7 @@ func resolveFollowersTarget(ctx context.Context, st store.Store, base, arg strin
 	if base == "" {
 		return "", "", errors.New("--public-url is needed to name the actor: give the --public-url (or WIKIPUB_PUBLIC_URL) that wikipub serve runs with, or the actor id itself")
 	}
-	iris := federation.IRIs{Base: base}
+	iris := actors.IRIs{Base: base}
 
 	// "page/12" or "user/3": an actor path as the handle index stores it.
 	if ref, ok := iris.ParseActor(base + "/ap/" + arg); ok {
@@ -142,7 +142,7 @@ func resolveFollowersTarget(ctx context.Context, st store.Store, base, arg strin
 		label += "@" + u.Host
 	}
 
-	var ref federation.Ref
+	var ref actors.Ref
 	owner, err := st.HandleOwner(ctx, h)
 	switch {
 	case err == nil:
@@ -163,7 +163,7 @@ func resolveFollowersTarget(ctx context.Context, st store.Store, base, arg strin
 
 	// Follows of a redirect are kept by its target, which is what a
 	// Follow of the redirect's handle resolves to.
-	if ref.Kind == federation.KindPage {
+	if ref.Kind == actors.KindPage {
 		c, err := connect()
 		if err != nil {
 			return "", "", err
@@ -177,7 +177,7 @@ func resolveFollowersTarget(ctx context.Context, st store.Store, base, arg strin
 				}
 				if t, ok := pages[p.Title]; ok && t.ID != ref.ID {
 					label += fmt.Sprintf(" (%s redirects to %s)", p.Title, t.Title)
-					ref = federation.Ref{Kind: federation.KindPage, ID: t.ID}
+					ref = actors.Ref{Kind: actors.KindPage, ID: t.ID}
 				}
 			} else if err != nil && !errors.Is(err, wiki.ErrNotFound) {
 				return "", "", err
@@ -189,35 +189,35 @@ func resolveFollowersTarget(ctx context.Context, st store.Store, base, arg strin
 
 // handleNotIndexed resolves a handle no actor has claimed yet: a fallback
 // (page.12, user.3) names its id; a natural handle needs the wiki.
-func handleNotIndexed(ctx context.Context, h string, connect func() (*wiki.Client, error)) (federation.Ref, string, error) {
+func handleNotIndexed(ctx context.Context, h string, connect func() (*wiki.Client, error)) (actors.Ref, string, error) {
 	if kind, id, ok := strings.Cut(h, "."); ok && (kind == "page" || kind == "user") {
 		if n, err := strconv.ParseInt(id, 10, 64); err == nil && n > 0 && strconv.FormatInt(n, 10) == id {
-			return federation.Ref{Kind: federation.Kind(kind), ID: n}, "fallback handle", nil
+			return actors.Ref{Kind: actors.Kind(kind), ID: n}, "fallback handle", nil
 		}
 	}
 	c, err := connect()
 	if err != nil {
-		return federation.Ref{}, "", err
+		return actors.Ref{}, "", err
 	}
 	if c == nil {
-		return federation.Ref{}, "", fmt.Errorf("handle %s is not in the store's handle index: no actor has had it yet, so nobody follows it under that name (give --wiki to look the handle up on the wiki)", h)
+		return actors.Ref{}, "", fmt.Errorf("handle %s is not in the store's handle index: no actor has had it yet, so nobody follows it under that name (give --wiki to look the handle up on the wiki)", h)
 	}
 	site := c.Site()
 	hr := handle.Parse(site, h)
 	switch hr.Kind {
 	case handle.PageID:
-		return federation.Ref{Kind: federation.KindPage, ID: hr.ID}, "fallback handle", nil
+		return actors.Ref{Kind: actors.KindPage, ID: hr.ID}, "fallback handle", nil
 	case handle.UserID:
-		return federation.Ref{Kind: federation.KindUser, ID: hr.ID}, "fallback handle", nil
+		return actors.Ref{Kind: actors.KindUser, ID: hr.ID}, "fallback handle", nil
 	case handle.Page:
 		cands := handle.Candidates(site, h)
 		pages, err := c.PagesByTitle(ctx, cands)
 		if err != nil {
-			return federation.Ref{}, "", err
+			return actors.Ref{}, "", err
 		}
 		for _, t := range cands {
 			if p, ok := pages[t]; ok && handle.ForPage(site, t) == h {
-				return federation.Ref{Kind: federation.KindPage, ID: p.ID}, "looked up on the wiki: " + p.Title, nil
+				return actors.Ref{Kind: actors.KindPage, ID: p.ID}, "looked up on the wiki: " + p.Title, nil
 			}
 		}
 	case handle.User:
@@ -228,17 +228,17 @@ func handleNotIndexed(ctx context.Context, h string, connect func() (*wiki.Clien
 		}
 		users, err := c.UsersByName(ctx, names)
 		if err != nil {
-			return federation.Ref{}, "", err
+			return actors.Ref{}, "", err
 		}
 		for _, n := range names {
 			if u, ok := users[n]; ok && handle.ForUser(u.Name) == h {
-				return federation.Ref{Kind: federation.KindUser, ID: u.ID}, "looked up on the wiki: User:" + u.Name, nil
+				return actors.Ref{Kind: actors.KindUser, ID: u.ID}, "looked up on the wiki: User:" + u.Name, nil
 			}
 		}
 	default:
-		return federation.Ref{}, "", fmt.Errorf("%q is not a handle this wiki gives out", h)
+		return actors.Ref{}, "", fmt.Errorf("%q is not a handle this wiki gives out", h)
 	}
-	return federation.Ref{}, "", fmt.Errorf("no page or editor of the wiki has the handle %s", h)
+	return actors.Ref{}, "", fmt.Errorf("no page or editor of the wiki has the handle %s", h)
 }
 
 // printFollowers lists every follower of actorID, in follower-id order.

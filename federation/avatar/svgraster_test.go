@@ -1,4 +1,4 @@
-package federation
+package avatar
 
 import (
 	"bytes"
@@ -51,13 +51,13 @@ func TestRasterizeSVG(t *testing.T) {
 
 func TestStandInAvatar(t *testing.T) {
 	a, b := standInAvatar("Testwiki"), standInAvatar("Otherwiki")
-	if _, err := png.Decode(bytes.NewReader(a.body)); err != nil || a.mediaType != "image/png" {
+	if _, err := png.Decode(bytes.NewReader(a.Body)); err != nil || a.MediaType != "image/png" {
 		t.Fatalf("stand-in is not a PNG: %v", err)
 	}
-	if a.version == b.version {
+	if a.Version == b.Version {
 		t.Errorf("two wikis get the same stand-in")
 	}
-	if standInAvatar("Testwiki").version != a.version {
+	if standInAvatar("Testwiki").Version != a.Version {
 		t.Errorf("the stand-in of one wiki changes")
 	}
 }

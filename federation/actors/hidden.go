@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"context"
@@ -14,8 +14,9 @@ import (
 // the store, so every replica answers alike and a restart changes nothing.
 func hiddenKey(ref Ref) string { return "hidden:" + ref.String() }
 
-// isHidden reports whether the actor was found hidden by the wiki.
-func (r *Resolver) isHidden(ctx context.Context, ref Ref) (bool, error) {
+// IsHidden reports whether the actor was found hidden by the wiki, so that
+// the sweep withdraws it once.
+func (r *Resolver) IsHidden(ctx context.Context, ref Ref) (bool, error) {
 	b, err := r.titles.Cursor(ctx, hiddenKey(ref))
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -23,11 +24,12 @@ func (r *Resolver) isHidden(ctx context.Context, ref Ref) (bool, error) {
 	return string(b) == "1", err
 }
 
-// setHidden marks the actor hidden (and forgets a page's title) or, when
-// the wiki shows it again (a page restored), unmarks it.
-func (r *Resolver) setHidden(ctx context.Context, ref Ref, hidden bool) error {
+// SetHidden marks the actor hidden (and forgets a page's title) or, when
+// the wiki shows it again (a page restored), unmarks it: the sweep's
+// verdict, which every endpoint then follows.
+func (r *Resolver) SetHidden(ctx context.Context, ref Ref, hidden bool) error {
 	if !hidden {
-		was, err := r.isHidden(ctx, ref)
+		was, err := r.IsHidden(ctx, ref)
 		if err != nil || !was {
 			return err
 		}

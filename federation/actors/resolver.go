@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"context"
@@ -9,11 +9,10 @@ import (
 
 	"github.com/wikipub/wikipub/federation/handle"
 	"github.com/wikipub/wikipub/federation/internal/ttlcache"
-	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
 
-// Wiki is what the federation side asks of the wiki; *wiki.Client has it.
+// Wiki is what the resolver asks of the wiki; *wiki.Client has it.
 type Wiki interface {
 	Site() *wiki.SiteInfo
 	PageByID(ctx context.Context, id int64) (wiki.Page, error)
@@ -151,10 +150,15 @@ func (r *Resolver) ByRef(ctx context.Context, ref Ref) (*Actor, error) {
 // instanceHandle names the instance actor in WebFinger.
 const instanceHandle = "wikipub"
 
+// IsTemporaryAccount recognises MediaWiki's temporary accounts (1.42+,
+// named "~2024-1" and so on): like IP editors, they are never actors, nor
+// named in posts, nor written to.
+func IsTemporaryAccount(name string) bool { return strings.HasPrefix(name, "~") }
+
 func (r *Resolver) page(ctx context.Context, ref Ref) (*Actor, error) {
 	p, err := r.wiki.PageByID(ctx, ref.ID)
 	if errors.Is(err, wiki.ErrNotFound) {
-		if hidden, err := r.isHidden(ctx, ref); err != nil || hidden {
+		if hidden, err := r.IsHidden(ctx, ref); err != nil || hidden {
 			if err != nil {
 				return nil, err
 			}
@@ -234,7 +238,7 @@ func (r *Resolver) user(ctx context.Context, ref Ref) (*Actor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if isTemporaryAccount(u.Name) {
+	if IsTemporaryAccount(u.Name) {
 		return nil, ErrNoActor
 	}
 	kept, err := r.known(ctx, ref)
@@ -246,11 +250,12 @@ func (r *Resolver) user(ctx context.Context, ref Ref) (*Actor, error) {
 		return nil, err
 	}
 	site := r.wiki.Site()
-	return &Actor{Ref: ref, Handle: h, Name: u.Name, URL: userPageURL(site, u.Name), Published: u.Registration, Namespace: 2}, nil
+	return &Actor{Ref: ref, Handle: h, Name: u.Name, URL: UserPageURL(site, u.Name), Published: u.Registration, Namespace: 2}, nil
 }
 
-// userPageURL is an editor's user page, in the wiki's own namespace name.
-func userPageURL(site *wiki.SiteInfo, name string) string {
+// UserPageURL is an editor's user page, in the wiki's own namespace name:
+// an actor's URL, and where an outbox names an editor from a history row.
+func UserPageURL(site *wiki.SiteInfo, name string) string {
 	userNS := "User"
 	if ns, ok := site.Namespaces[2]; ok && ns.Name != "" {
 		userNS = ns.Name
@@ -284,200 +289,4 @@ func (r *Resolver) claim(ctx context.Context, natural, fallback string, ref Ref)
 		return fallback, nil
 	}
 	return natural, nil
-}
-
-// ByHandle finds an actor by handle, case-insensitively. Handles once given
-// keep pointing at their actor (a moved page answers to its old handle too).
-func (r *Resolver) ByHandle(ctx context.Context, h string) (*Actor, error) {
-	h = handle.Canonical(h)
-	if h == instanceHandle {
-		return r.ByRef(ctx, Ref{Kind: KindInstance})
-	}
-	if ref, ok := r.byName.Get(h); ok {
-		return r.follow(ctx, ref)
-	}
-	if _, missing := r.noName.Get(h); missing {
-		return nil, ErrNoActor
-	}
-	ref, err := r.refByHandle(ctx, h)
-	if errors.Is(err, ErrNoActor) {
-		r.noName.Put(h, struct{}{})
-	}
-	if err != nil {
-		return nil, err
-	}
-	r.byName.Put(h, ref)
-	return r.follow(ctx, ref)
-}
-
-// follow resolves a ref through one redirect.
-func (r *Resolver) follow(ctx context.Context, ref Ref) (*Actor, error) {
-	a, err := r.ByRef(ctx, ref)
-	var re *RedirectError
-	if errors.As(err, &re) {
-		return r.ByRef(ctx, re.Target)
-	}
-	return a, err
-}
-
-func (r *Resolver) refByHandle(ctx context.Context, h string) (Ref, error) {
-	owner, err := r.handles.HandleOwner(ctx, h)
-	switch {
-	case err == nil:
-		if ref, ok := parseActorPath(owner); ok {
-			return ref, nil
-		}
-		return Ref{}, fmt.Errorf("handle %s has a malformed owner %q", h, owner)
-	case !errors.Is(err, store.ErrNotFound):
-		return Ref{}, err
-	}
-	site := r.wiki.Site()
-	hr := handle.Parse(site, h)
-	switch hr.Kind {
-	case handle.PageID:
-		return Ref{Kind: KindPage, ID: hr.ID}, nil
-	case handle.UserID:
-		return Ref{Kind: KindUser, ID: hr.ID}, nil
-	case handle.User:
-		return r.userByCandidates(ctx, site, h)
-	case handle.Page:
-		return r.pageByCandidates(ctx, site, h)
-	}
-	return Ref{}, ErrNoActor
-}
-
-func (r *Resolver) pageByCandidates(ctx context.Context, site *wiki.SiteInfo, h string) (Ref, error) {
-	cands := handle.Candidates(site, h)
-	pages, err := r.wiki.PagesByTitle(ctx, cands)
-	if err != nil {
-		return Ref{}, err
-	}
-	// Most likely first; a redirect's title counts, resolving to its target.
-	for _, c := range cands {
-		if p, ok := pages[c]; ok && handle.ForPage(site, c) == h {
-			return Ref{Kind: KindPage, ID: p.ID}, nil
-		}
-	}
-	return Ref{}, ErrNoActor
-}
-
-func (r *Resolver) userByCandidates(ctx context.Context, site *wiki.SiteInfo, h string) (Ref, error) {
-	var names []string
-	for _, c := range handle.Candidates(site, h) {
-		_, name := site.SplitTitle(c)
-		names = append(names, name)
-	}
-	users, err := r.wiki.UsersByName(ctx, names)
-	if err != nil {
-		return Ref{}, err
-	}
-	for _, n := range names {
-		if u, ok := users[n]; ok && handle.ForUser(u.Name) == h {
-			return Ref{Kind: KindUser, ID: u.ID}, nil
-		}
-	}
-	return Ref{}, ErrNoActor
-}
-
-// ByPageURL finds the actor of a wiki page URL (WebFinger resource, or a
-// URL pasted into a Fediverse search box).
-func (r *Resolver) ByPageURL(ctx context.Context, u string) (*Actor, error) {
-	title, ok := titleFromURL(r.wiki.Site(), u)
-	if !ok {
-		return nil, ErrNoActor
-	}
-	site := r.wiki.Site()
-	if ns, rest := site.SplitTitle(title); ns.ID == 2 && !strings.Contains(rest, "/") {
-		users, err := r.wiki.UsersByName(ctx, []string{rest})
-		if err != nil {
-			return nil, err
-		}
-		for _, us := range users {
-			return r.ByRef(ctx, Ref{Kind: KindUser, ID: us.ID})
-		}
-		return nil, ErrNoActor
-	}
-	pages, err := r.wiki.PagesByTitle(ctx, []string{title})
-	if err != nil {
-		return nil, err
-	}
-	p, ok := pages[title]
-	if !ok {
-		return r.deletedOrMissing(ctx, title)
-	}
-	return r.follow(ctx, Ref{Kind: KindPage, ID: p.ID})
-}
-
-// deletedOrMissing finds, for a title the wiki does not have, the actor of
-// a deleted page that had one (through its claimed handle), which stays
-// followable (or is gone: 410); a title that never had an actor is 404.
-func (r *Resolver) deletedOrMissing(ctx context.Context, title string) (*Actor, error) {
-	h := handle.ForPage(r.wiki.Site(), title)
-	if h == "" {
-		return nil, ErrNoActor
-	}
-	owner, err := r.handles.HandleOwner(ctx, h)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrNoActor
-	}
-	if err != nil {
-		return nil, err
-	}
-	ref, ok := parseActorPath(owner)
-	if !ok {
-		return nil, ErrNoActor
-	}
-	a, err := r.ByRef(ctx, ref)
-	switch {
-	case err != nil:
-		return nil, err
-	case a.Deleted:
-		return a, nil
-	}
-	return nil, ErrNoActor // the handle's page exists under another title now
-}
-
-// deletedPage describes the actor of a page the wiki has just deleted, from
-// the deletion's own row, since the wiki no longer knows the page. It is
-// nil for a page that never had an actor: nobody can follow it.
-func (r *Resolver) deletedPage(ctx context.Context, c *wiki.Change) (*Actor, error) {
-	ref := Ref{Kind: KindPage, ID: c.PageID}
-	known, err := r.known(ctx, ref)
-	if err != nil || !known {
-		return nil, err
-	}
-	if err := r.rememberTitle(ctx, ref, c.Title); err != nil {
-		return nil, err
-	}
-	a, err := r.deletedPageActor(ctx, ref)
-	if errors.Is(err, ErrNoActor) {
-		return nil, nil // the deletion was hidden since: nothing to say
-	}
-	return a, err
-}
-
-// deletedPageActor is the actor of a page that had one and that the wiki
-// no longer has, from its last known title; nil when there is none. When
-// the wiki does not show the public that the page was deleted (it was
-// suppressed, or the deletion's log entry hidden), the title is the wiki's
-// secret: ErrNoActor, as for a page that never was.
-func (r *Resolver) deletedPageActor(ctx context.Context, ref Ref) (*Actor, error) {
-	title, ok, err := r.lastTitle(ctx, ref)
-	if err != nil || !ok {
-		return nil, err
-	}
-	shown, err := r.wiki.PageDeletionShown(ctx, ref.ID, title)
-	if err != nil {
-		return nil, err
-	}
-	if !shown {
-		return nil, ErrNoActor
-	}
-	site := r.wiki.Site()
-	ns, _ := site.SplitTitle(title)
-	h, err := r.claim(ctx, handle.ForPage(site, title), handle.PageFallback(ref.ID), ref)
-	if err != nil {
-		return nil, err
-	}
-	return &Actor{Ref: ref, Handle: h, Name: title, URL: site.PageURL(title), Namespace: ns.ID, Deleted: true}, nil
 }

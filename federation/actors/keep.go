@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"context"
@@ -38,12 +38,12 @@ func (r *Resolver) known(ctx context.Context, ref Ref) (bool, error) {
 			return n > 0, err
 		}
 	}
-	return r.keys.HasOwnKey(ctx, r.iris.Actor(ref))
+	return r.keys.hasOwnKey(ctx, r.iris.Actor(ref))
 }
 
-// keep makes an actor permanent, as the first follow does: marked known,
+// Keep makes an actor permanent, as the first follow does: marked known,
 // its handle claimed and its title remembered. Idempotent.
-func (r *Resolver) keep(ctx context.Context, a *Actor) error {
+func (r *Resolver) Keep(ctx context.Context, a *Actor) error {
 	known, err := r.known(ctx, a.Ref)
 	if err != nil {
 		return err

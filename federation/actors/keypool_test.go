@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"context"
@@ -53,10 +53,10 @@ func TestKeyPool(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ka.publicPEM != kb.publicPEM {
+		if ka.PublicPEM != kb.PublicPEM {
 			t.Fatalf("%s has two keys", id)
 		}
-		slots[ka.publicPEM] = true
+		slots[ka.PublicPEM] = true
 	}
 	if len(slots) != keyPoolSize {
 		t.Errorf("200 actors use %d keys, want the pool's %d", len(slots), keyPoolSize)
@@ -65,7 +65,7 @@ func TestKeyPool(t *testing.T) {
 		t.Errorf("%d keys stored for 200 actors, want at most the pool's %d and its secret", len(cs.created), keyPoolSize)
 	}
 	for id := range cs.created {
-		if has, _ := a.HasOwnKey(ctx, id); has && id[:4] == "http" {
+		if has, _ := a.hasOwnKey(ctx, id); has && id[:4] == "http" {
 			t.Errorf("an actor got a key of its own: %s", id)
 		}
 	}
@@ -74,10 +74,10 @@ func TestKeyPool(t *testing.T) {
 		t.Fatal(err)
 	}
 	stored, _ := parseActorKey(fresh)
-	if k.publicPEM != stored.publicPEM {
+	if k.PublicPEM != stored.PublicPEM {
 		t.Errorf("an actor's own key was replaced by a pool key")
 	}
-	if has, err := a.HasOwnKey(ctx, own); err != nil || !has {
+	if has, err := a.hasOwnKey(ctx, own); err != nil || !has {
 		t.Errorf("HasOwnKey(%s) = %v %v", own, has, err)
 	}
 }

@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"fmt"
@@ -60,6 +60,70 @@ func (i IRIs) Featured(r Ref) string { return i.Actor(r) + "/featured" }
 // SharedInbox is the one inbox for the whole wiki.
 func (i IRIs) SharedInbox() string { return i.Base + "/ap/inbox" }
 
+// Avatar is where the avatar of the given version is served; the version
+// in the URL makes servers fetch it again when it changes.
+func (i IRIs) Avatar(version string) string { return i.Base + "/ap/avatar?v=" + version }
+
+// Host is the handle domain, the part after @: the host (and port) of
+// Base.
+func (i IRIs) Host() string {
+	h := strings.TrimPrefix(strings.TrimPrefix(i.Base, "https://"), "http://")
+	h, _, _ = strings.Cut(h, "/")
+	return h
+}
+
+// Our posts have ids of three kinds, all built from the wiki's ids: a
+// revision's (built on demand from the wiki, so anyone may fetch it), a
+// log entry's and a category change's (only delivered, and kept as a
+// record).
+const (
+	revisionPath = "/ap/rev/"
+	logPath      = "/ap/log/"
+	changePath   = "/ap/rc/"
+)
+
+// RevisionPost is the id of the post about a revision.
+func (i IRIs) RevisionPost(revID int64) string {
+	return i.Base + revisionPath + strconv.FormatInt(revID, 10)
+}
+
+// LogPost is the id of the post about a log entry.
+func (i IRIs) LogPost(logID int64) string { return i.Base + logPath + strconv.FormatInt(logID, 10) }
+
+// ChangePost is the id of the post about a recent-changes row (a page
+// joining or leaving a category).
+func (i IRIs) ChangePost(rcID int64) string {
+	return i.Base + changePath + strconv.FormatInt(rcID, 10)
+}
+
+// IsPost reports whether id names one of our posts, of any kind.
+func (i IRIs) IsPost(id string) bool {
+	for _, p := range []string{revisionPath, logPath, changePath} {
+		if strings.HasPrefix(id, i.Base+p) {
+			return true
+		}
+	}
+	return false
+}
+
+// RevisionOf reads the revision id back from a revision post's id.
+func (i IRIs) RevisionOf(id string) (int64, bool) { return i.parsePost(id, revisionPath) }
+
+// LogEntryOf reads the log id back from a log post's id.
+func (i IRIs) LogEntryOf(id string) (int64, bool) { return i.parsePost(id, logPath) }
+
+func (i IRIs) parsePost(id, path string) (int64, bool) {
+	rest, ok := strings.CutPrefix(id, i.Base+path)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil || n <= 0 || strconv.FormatInt(n, 10) != rest {
+		return 0, false
+	}
+	return n, true
+}
+
 // ParseActor reads an actor id (or a key id) of ours back into a Ref.
 func (i IRIs) ParseActor(iri string) (Ref, bool) {
 	iri, _, _ = strings.Cut(iri, "#")
@@ -67,11 +131,12 @@ func (i IRIs) ParseActor(iri string) (Ref, bool) {
 	if !ok {
 		return Ref{}, false
 	}
-	return parseActorPath(rest)
+	return ParseRef(rest)
 }
 
-// parseActorPath reads "page/12", "user/3" or "instance".
-func parseActorPath(p string) (Ref, bool) {
+// ParseRef reads "page/12", "user/3" or "instance", the form of a Ref in
+// paths and in the store.
+func ParseRef(p string) (Ref, bool) {
 	if p == "instance" {
 		return Ref{Kind: KindInstance}, true
 	}
@@ -86,6 +151,7 @@ func parseActorPath(p string) (Ref, bool) {
 	return Ref{Kind: Kind(kind), ID: n}, true
 }
 
+// String is the Ref as ParseRef reads it.
 func (r Ref) String() string {
 	if r.Kind == KindInstance {
 		return "instance"

@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"context"
@@ -33,12 +33,14 @@ type Keys struct {
 	pool  *keyPool
 
 	mu    sync.Mutex
-	cache map[string]*actorKey // bounded below
+	cache map[string]*Key // bounded below
 }
 
-type actorKey struct {
-	priv      *rsa.PrivateKey
-	publicPEM string
+// Key is one of our actors' keys: the private half signs, the public
+// half goes into the actor's document.
+type Key struct {
+	Private   *rsa.PrivateKey
+	PublicPEM string
 }
 
 // maxCachedKeys bounds the actor → key map (pooled keys are shared, so
@@ -47,19 +49,19 @@ const maxCachedKeys = 50_000
 
 // NewKeys returns a key source over the store.
 func NewKeys(s KeyStore) *Keys {
-	k := &Keys{store: s, bits: 2048, cache: map[string]*actorKey{}}
+	k := &Keys{store: s, bits: 2048, cache: map[string]*Key{}}
 	k.pool = newKeyPool(k)
 	return k
 }
 
 // Get returns the actor's key: its own if it has one, else its key of the
 // pool.
-func (k *Keys) Get(ctx context.Context, actorID string) (*actorKey, error) {
+func (k *Keys) Get(ctx context.Context, actorID string) (*Key, error) {
 	if ak := k.cached(actorID); ak != nil {
 		return ak, nil
 	}
 	raw, err := k.store.ActorKey(ctx, actorID)
-	var ak *actorKey
+	var ak *Key
 	switch {
 	case err == nil:
 		if ak, err = parseActorKey(raw); err != nil {
@@ -84,11 +86,11 @@ func (k *Keys) Get(ctx context.Context, actorID string) (*actorKey, error) {
 	return ak, nil
 }
 
-// HasOwnKey reports whether the actor has a key of its own, made before
+// hasOwnKey reports whether the actor has a key of its own, made before
 // key pools: such an actor had been fetched or followed, which is what
 // the resolver needs to know about actors from before it kept them
-// (resolver.known).
-func (k *Keys) HasOwnKey(ctx context.Context, actorID string) (bool, error) {
+// (Resolver.known).
+func (k *Keys) hasOwnKey(ctx context.Context, actorID string) (bool, error) {
 	_, err := k.store.ActorKey(ctx, actorID)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -96,7 +98,7 @@ func (k *Keys) HasOwnKey(ctx context.Context, actorID string) (bool, error) {
 	return err == nil, err
 }
 
-func (k *Keys) cached(actorID string) *actorKey {
+func (k *Keys) cached(actorID string) *Key {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return k.cache[actorID]
@@ -111,7 +113,7 @@ func (k *Keys) generate() ([]byte, error) {
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(priv)}), nil
 }
 
-func parseActorKey(raw []byte) (*actorKey, error) {
+func parseActorKey(raw []byte) (*Key, error) {
 	block, _ := pem.Decode(raw)
 	if block == nil {
 		return nil, errors.New("not PEM")
@@ -124,5 +126,5 @@ func parseActorKey(raw []byte) (*actorKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &actorKey{priv: priv, publicPEM: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))}, nil
+	return &Key{Private: priv, PublicPEM: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))}, nil
 }

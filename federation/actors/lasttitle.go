@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"context"
@@ -26,8 +26,9 @@ func (r *Resolver) rememberTitle(ctx context.Context, ref Ref, title string) err
 	return r.titles.SetCursor(ctx, titleKey(ref), []byte(title))
 }
 
-// lastTitle is the last title seen for a page actor.
-func (r *Resolver) lastTitle(ctx context.Context, ref Ref) (string, bool, error) {
+// LastTitle is the last title seen for a page actor: the one name of a
+// page the wiki no longer has, which the sweep asks the wiki about.
+func (r *Resolver) LastTitle(ctx context.Context, ref Ref) (string, bool, error) {
 	b, err := r.titles.Cursor(ctx, titleKey(ref))
 	if errors.Is(err, store.ErrNotFound) {
 		return "", false, nil

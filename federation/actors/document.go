@@ -1,30 +1,74 @@
-package federation
+package actors
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/avatar"
+	"github.com/wikipub/wikipub/federation/internal/ttlcache"
 )
 
-// DocOptions are the admin's choices that shape every actor document.
+// DocOptions are the admin's choices (and the wiki's name) that shape
+// every actor document.
 type DocOptions struct {
-	// Host is the handle domain (the part after @).
-	Host string
 	// Discoverable and Indexable let Mastodon list the actors in its
 	// directory and search (both default false there).
 	Discoverable, Indexable bool
 	// SiteName comes from the wiki.
 	SiteName string
-	// Icon and IconType are the avatar: a raster image (GoToSocial drops
-	// an SVG one and shows its default).
-	Icon, IconType string
 }
 
+// Avatars hands out the picture every actor shows; *avatar.Source has it.
+type Avatars interface {
+	Get(ctx context.Context) *avatar.Image
+}
+
+// Documents renders our actors' documents and keeps each for the cache's
+// lifetime, so that a hot actor costs one rendering a minute; rendering
+// an actor's document the first time makes its key.
+type Documents struct {
+	keys    *Keys
+	iris    IRIs
+	avatars Avatars
+	opts    DocOptions
+	cache   *ttlcache.Cache[Ref, []byte]
+}
+
+// NewDocuments returns the renderer; ttl bounds how stale a document may
+// be.
+func NewDocuments(keys *Keys, iris IRIs, avatars Avatars, opts DocOptions, ttl time.Duration) *Documents {
+	return &Documents{keys: keys, iris: iris, avatars: avatars, opts: opts, cache: ttlcache.New[Ref, []byte](ttl, 100_000)}
+}
+
+// Get renders (or takes from the cache) an actor's document.
+func (d *Documents) Get(ctx context.Context, a *Actor) ([]byte, error) {
+	if doc, ok := d.cache.Get(a.Ref); ok {
+		return doc, nil
+	}
+	key, err := d.keys.Get(ctx, d.iris.Actor(a.Ref))
+	if err != nil {
+		return nil, err
+	}
+	icon := d.avatars.Get(ctx)
+	doc, err := actorDocument(a, d.iris, key.PublicPEM, d.opts, icon)
+	if err != nil {
+		return nil, err
+	}
+	d.cache.Put(a.Ref, doc)
+	return doc, nil
+}
+
+// Drop forgets an actor's document, which changed (a move, a deletion, a
+// restoration) or must no longer be served.
+func (d *Documents) Drop(ref Ref) { d.cache.Drop(ref) }
+
 // actorDocument renders an actor as JSON.
-func actorDocument(a *Actor, iris IRIs, publicKeyPEM string, o DocOptions) ([]byte, error) {
+func actorDocument(a *Actor, iris IRIs, publicKeyPEM string, o DocOptions, icon *avatar.Image) ([]byte, error) {
 	typ := activity.Service
 	switch a.Ref.Kind {
 	case KindUser:
@@ -37,9 +81,9 @@ func actorDocument(a *Actor, iris IRIs, publicKeyPEM string, o DocOptions) ([]by
 		Summary: actorSummary(a, o), URL: profileURL(a, iris),
 		Inbox: iris.Inbox(a.Ref), Outbox: iris.Outbox(a.Ref), Followers: iris.Followers(a.Ref), Following: iris.Following(a.Ref),
 		Featured: iris.Featured(a.Ref), SharedInbox: iris.SharedInbox(), Published: a.Published,
-		Icon: o.Icon, IconType: o.IconType, KeyID: iris.Key(a.Ref), KeyPEM: publicKeyPEM,
+		Icon: iris.Avatar(icon.Version), IconType: icon.MediaType, KeyID: iris.Key(a.Ref), KeyPEM: publicKeyPEM,
 		Discoverable: o.Discoverable, Indexable: o.Indexable,
-		WebFinger: a.Handle + "@" + o.Host, // FEP-2c59 prefers no acct: prefix
+		WebFinger: a.Handle + "@" + iris.Host(), // FEP-2c59 prefers no acct: prefix
 		Fields:    actorAttachments(a, o),
 	}.Document()
 }

@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"context"
@@ -42,14 +42,14 @@ type keyPool struct {
 
 	mu     sync.Mutex
 	secret []byte
-	slots  [keyPoolSize]*actorKey
+	slots  [keyPoolSize]*Key
 	making [keyPoolSize]sync.Mutex
 }
 
 func newKeyPool(k *Keys) *keyPool { return &keyPool{k: k} }
 
 // keyOf is the pool key of an actor without a key of its own.
-func (p *keyPool) keyOf(ctx context.Context, actorID string) (*actorKey, error) {
+func (p *keyPool) keyOf(ctx context.Context, actorID string) (*Key, error) {
 	secret, err := p.loadSecret(ctx)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (p *keyPool) loadSecret(ctx context.Context) ([]byte, error) {
 }
 
 // slot returns the pool key i, loading or making it once.
-func (p *keyPool) slot(ctx context.Context, i int) (*actorKey, error) {
+func (p *keyPool) slot(ctx context.Context, i int) (*Key, error) {
 	p.mu.Lock()
 	ak := p.slots[i]
 	p.mu.Unlock()
