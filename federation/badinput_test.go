@@ -31,6 +31,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/httpsig"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/internal/fedpeer"
 	"github.com/wikipub/wikipub/internal/testenv"
@@ -69,7 +70,7 @@ func startBIInstance(t *testing.T, w *testenv.Wiki, st store.Store, ttl time.Dur
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+	outbound := remote.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	fed := federation.NewServer(federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", CacheTTL: ttl, Logger: log}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)

@@ -46,6 +46,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/internal/testenv"
@@ -329,7 +330,7 @@ func startBenchInstance(b testing.TB, w *testenv.Wiki, st store.Store) *benchIns
 		b.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+	outbound := remote.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	fed := federation.NewServer(federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/httpsig"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -135,7 +136,7 @@ func (d *Deliverer) post(ctx context.Context, del store.Delivery) response {
 	if err != nil {
 		return response{err: err}
 	}
-	drain(resp)
+	remote.Drain(resp)
 	return response{status: resp.StatusCode, header: resp.Header}
 }
 

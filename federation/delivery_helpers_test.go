@@ -23,6 +23,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 )
@@ -57,7 +58,7 @@ func deliveryStore(t *testing.T) *boltstore.Store {
 // loopbackClient is the production client allowed to reach 127.0.0.0/8,
 // with its overall timeout replaced when timeout > 0.
 func loopbackClient(timeout time.Duration) *http.Client {
-	c := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+	c := remote.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	if timeout > 0 {
 		c.Timeout = timeout
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/federation/store/redisstore"
@@ -54,7 +55,7 @@ func startInstance(t *testing.T, w *testenv.Wiki, st store.Store, opts ...func(*
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+	outbound := remote.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	cfg := federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", Logger: log}
 	for _, o := range opts {
 		o(&cfg, c)

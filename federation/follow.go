@@ -11,6 +11,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -67,11 +68,11 @@ func (s *Server) checkInboxes(ctx context.Context, f *activity.RemoteActor) *ref
 		if inbox == "" {
 			continue
 		}
-		err := checkURLAddress(ctx, inbox, s.cfg.AllowPrivate)
+		err := remote.CheckURLAddress(ctx, inbox, s.cfg.AllowPrivate)
 		switch {
-		case errors.Is(err, ErrForbiddenAddress):
+		case errors.Is(err, remote.ErrForbiddenAddress):
 			return &refusal{status: http.StatusBadRequest, reason: reasonInternalInbox, msg: "the follower's inbox is on an internal address"}
-		case err != nil || originOf(inbox) == "":
+		case err != nil || remote.Origin(inbox) == "":
 			return &refusal{status: http.StatusBadRequest, reason: reasonUnusableActor, msg: "the follower's inbox is not an http(s) URL"}
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/wiki"
@@ -107,7 +108,7 @@ func startFollowServer(t *testing.T) *followInst {
 	srv := federation.NewServer(federation.Config{
 		PublicURL: "https://wiki.example", Version: "test", UserAgent: "wikipub-test",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, newFollowWiki(), st, federation.NewHTTPClient(nil))
+	}, newFollowWiki(), st, remote.NewHTTPClient(nil))
 	mux := http.NewServeMux()
 	srv.Routes(mux)
 	ts := httptest.NewServer(mux)

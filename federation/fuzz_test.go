@@ -21,6 +21,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/httpsig"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -75,7 +76,7 @@ func FuzzInbox(f *testing.F) {
 	}))
 	f.Cleanup(internal.Close)
 
-	client := federation.NewHTTPClient(nil)
+	client := remote.NewHTTPClient(nil)
 	tr, ok := client.Transport.(*http.Transport)
 	if !ok {
 		f.Fatalf("NewHTTPClient's transport is a %T", client.Transport)

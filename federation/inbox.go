@@ -11,6 +11,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/httpsig"
+	"github.com/wikipub/wikipub/federation/remote"
 )
 
 // maxInboxBody is the largest activity we accept; Mastodon's own limit is
@@ -68,7 +69,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		s.refusals.answer(w, r, rf, act, nil)
 		return
 	}
-	if ok, wait := s.inboxRate.take(originOf(signer)); !ok {
+	if ok, wait := s.inboxRate.take(remote.Origin(signer)); !ok {
 		s.refusals.answer(w, r, &refusal{status: http.StatusTooManyRequests, reason: reasonRateLimited,
 			msg: "too many activities from your server; retry later", retryAfter: retrySeconds(wait)}, act, nil)
 		return
@@ -141,10 +142,10 @@ func (s *Server) handleActivity(ctx context.Context, act *inbound) error {
 // reason that may pass, so a valid sender is never told it is invalid.
 func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *inbound, err error) {
 	ctx := r.Context()
-	if errors.Is(err, httpsig.ErrKeyUnavailable) && errors.Is(err, ErrRemoteGone) && act.Type == "Delete" && act.ObjectID() == act.Actor {
+	if errors.Is(err, httpsig.ErrKeyUnavailable) && errors.Is(err, remote.ErrRemoteGone) && act.Type == "Delete" && act.ObjectID() == act.Actor {
 		// An actor deleting itself: its key is gone with it. Check that the
 		// actor really is gone before forgetting its follows.
-		if _, aerr := s.remote.Actor(ctx, act.Actor, true); errors.Is(aerr, ErrRemoteGone) {
+		if _, aerr := s.remote.Actor(ctx, act.Actor, true); errors.Is(aerr, remote.ErrRemoteGone) {
 			n, rerr := s.store.RemoveFollowerEverywhere(ctx, act.Actor)
 			if rerr == nil {
 				s.log.InfoContext(ctx, "remote actor deleted", "actor", clip(act.Actor), "follows_removed", n)
@@ -162,10 +163,10 @@ func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *inb
 func signatureRefusal(err error) *refusal {
 	rf := &refusal{status: httpsig.StatusCode(err), reason: reasonBadSignature, msg: "the signature does not verify"}
 	switch {
-	case errors.Is(err, httpsig.ErrKeyUnavailable) && keyMayComeLater(err):
+	case errors.Is(err, httpsig.ErrKeyUnavailable) && remote.MayPass(err):
 		rf.status, rf.reason, rf.retryAfter = http.StatusServiceUnavailable, reasonKeyUnavailable, 60
 		rf.msg = "the signing key could not be fetched now; retry later"
-	case errors.Is(err, ErrUntrustedKey), errors.Is(err, errUnreadable):
+	case errors.Is(err, remote.ErrUntrustedKey), errors.Is(err, remote.ErrUnreadable):
 		rf.reason, rf.msg = reasonUntrustedKey, "the signing key is not confirmed by the actor that owns it"
 	case errors.Is(err, httpsig.ErrKeyUnavailable):
 		rf.reason, rf.msg = reasonKeyGone, "the signing key cannot be fetched"
@@ -179,17 +180,6 @@ func signatureRefusal(err error) *refusal {
 		rf.reason, rf.msg = reasonSignatureFormat, stripDetail(err)
 	}
 	return rf
-}
-
-// keyMayComeLater tells a key fetch that failed for a passing reason (the
-// network, a 5xx, a 429) from one that will fail the same way again.
-func keyMayComeLater(err error) bool {
-	for _, permanent := range []error{ErrRemoteGone, ErrForbiddenAddress, ErrBadRemoteID, ErrUntrustedKey, errUnreadable} {
-		if errors.Is(err, permanent) {
-			return false
-		}
-	}
-	return true
 }
 
 // stripDetail keeps the first part of a signature error: what was wrong

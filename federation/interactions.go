@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -268,7 +269,7 @@ func (s *Server) onFlag(ctx context.Context, act *inbound) error {
 	for _, b := range []struct {
 		limit *buckets
 		key   string
-	}{{s.reportsPerHost, originOf(act.signer)}, {s.reportsAll, ""}} {
+	}{{s.reportsPerHost, remote.Origin(act.signer)}, {s.reportsAll, ""}} {
 		if ok, wait := b.limit.take(b.key); !ok {
 			return &refusal{status: http.StatusTooManyRequests, reason: reasonRateLimited, msg: "too many reports; retry later", retryAfter: retrySeconds(wait)}
 		}

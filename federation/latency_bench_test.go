@@ -70,6 +70,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/internal/fedpeer"
 	"github.com/wikipub/wikipub/internal/testenv"
@@ -238,7 +239,7 @@ func startLatencyInstance(b *testing.B, w *testenv.Wiki, st store.Store, idle ti
 	}
 	base := "http://" + ln.Addr().String()
 	trace := newLatTrace(base)
-	outbound := federation.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
+	outbound := remote.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
 	fed := federation.NewServer(federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Indexable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wikipub/wikipub/federation/remote"
 )
 
 // refusal is an inbound request we will not act on: what the sender is
@@ -161,7 +163,7 @@ func (rs *refusals) allow(key string, now time.Time) (bool, int) {
 func remoteHost(r *http.Request, act *inbound) string {
 	if act != nil {
 		for _, id := range []string{act.signer, act.Actor} {
-			if h := originOf(id); h != "" {
+			if h := remote.Origin(id); h != "" {
 				return h
 			}
 		}
@@ -197,7 +199,7 @@ func refusalFor(err error) *refusal {
 	if errors.As(err, &rf) {
 		return rf
 	}
-	if !keyMayComeLater(err) {
+	if !remote.MayPass(err) {
 		return &refusal{status: http.StatusBadRequest, reason: reasonUnusableActor, msg: "a remote document it needs cannot be used"}
 	}
 	return nil

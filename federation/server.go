@@ -18,6 +18,7 @@ import (
 	"github.com/wikipub/wikipub/federation/avatar"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/internal/ttlcache"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -45,7 +46,7 @@ type Config struct {
 	Logger   *slog.Logger
 	// Limits bound what remotes can make us do (limits.go).
 	Limits Limits
-	// AllowPrivate is the list given to NewHTTPClient: the internal
+	// AllowPrivate is the list given to remote.NewHTTPClient: the internal
 	// ranges a follower's inbox may be on (a Follow naming any other
 	// internal address is refused at once).
 	AllowPrivate []netip.Prefix
@@ -76,13 +77,13 @@ type Server struct {
 	store     store.Store
 	keys      *actors.Keys
 	resolver  *actors.Resolver
-	remote    *Remote
+	remote    *remote.Remote
 	verifier  *httpsig.Verifier
 	log       *slog.Logger
 	docs      *actors.Documents
 	pub       *Publisher
 	talk      *talkWriter
-	blocks    *BlockList
+	blocks    *remote.BlockList
 	onSigned  func(host string)
 	onEnqueue func()
 	// trust decides what inbound requests may make us believe (trust.go);
@@ -108,12 +109,12 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	}
 	iris := actors.IRIs{Base: strings.TrimSuffix(cfg.PublicURL, "/")}
 	keys := actors.NewKeys(st)
-	remote := NewRemote(client, keys, iris, cfg.UserAgent)
+	fetcher := remote.NewRemote(client, keys, iris, cfg.UserAgent)
 	s := &Server{
 		cfg: cfg, iris: iris, wiki: w, store: st, keys: keys,
 		resolver: actors.NewResolver(w, st, keys, iris, cfg.CacheTTL),
-		remote:   remote,
-		verifier: httpsig.NewVerifier(remote),
+		remote:   fetcher,
+		verifier: httpsig.NewVerifier(fetcher),
 		log:      cfg.Logger,
 		trust:    newTrust(iris.Base),
 		refusals: newRefusals(cfg.Logger, cfg.Registry),
@@ -126,7 +127,7 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	s.mentionMisses = ttlcache.New[actors.Ref, struct{}](10*time.Minute, 100_000)
 	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines, coalesce: cfg.Coalesce}
 	s.talk = newTalkWriter(s, cfg.Talk)
-	s.blocks = NewBlockList(st, cfg.Blocks)
+	s.blocks = remote.NewBlockList(st, cfg.Blocks)
 	s.avatars = avatar.New(w, w.Site().Logo, w.Site().SiteName, cfg.Logger)
 	s.docs = actors.NewDocuments(keys, iris, s.avatars, actors.DocOptions{
 		Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, SiteName: w.Site().SiteName,
@@ -138,7 +139,7 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 func (s *Server) RunTalkWriter(ctx context.Context) { s.talk.Run(ctx) }
 
 // Blocks is the moderation list.
-func (s *Server) Blocks() *BlockList { return s.blocks }
+func (s *Server) Blocks() *remote.BlockList { return s.blocks }
 
 // Keys exposes the key source, for the deliverer.
 func (s *Server) Keys() *actors.Keys { return s.keys }

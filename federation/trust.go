@@ -8,19 +8,19 @@ import (
 	"strings"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
-// trust is the one place that decides what an inbound request may make
-// us believe: whose key signed it, whose activity it is, which ids it may
-// use and which records it may change. Every inbound path (the key
-// resolver, the inbox, each activity's handler) asks these rules instead
-// of judging for itself. They are Mastodon's (docs/interop.md, "Trusting a
-// key"):
+// trust is the one place that decides what an inbound activity whose
+// signature verified may make us believe: whose activity it is, which ids
+// it may use and which records it may change. Every handler asks these
+// rules instead of judging for itself. They are Mastodon's (docs/interop.md,
+// "Trusting a key"):
 //
 //   - a key is believed only when its owner, fetched from its own id,
-//     lists exactly that key id (confirmedKey; the fetch is Remote's);
-//   - our own actors never sign from elsewhere (isOurs);
+//     lists exactly that key id, and our own actors never sign from
+//     elsewhere: federation/remote, trust.go, which fetches and checks keys;
 //   - an activity is its signer's: actor == signer, and the activity's id
 //     is on the signer's host (envelope);
 //   - so are the ids of the objects it creates (createdObject);
@@ -40,7 +40,7 @@ type trust struct {
 }
 
 func newTrust(base string) trust {
-	t := trust{ours: originOf(base)}
+	t := trust{ours: remote.Origin(base)}
 	if u, err := url.Parse(base); err == nil {
 		t.oursHost = strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
 		t.defaultPort = map[string]string{"https": "443", "http": "80"}[u.Scheme]
@@ -64,49 +64,9 @@ func (t trust) forUs(hostHeader string) bool {
 	return host != "" && host == t.oursHost && port == t.oursPort
 }
 
-// originOf is an http(s) id's host as the rules compare it, or "".
-func originOf(id string) string {
-	u, err := url.Parse(id)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return ""
-	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	port := u.Port()
-	if (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		port = ""
-	}
-	if port != "" {
-		return net.JoinHostPort(host, port)
-	}
-	if strings.Contains(host, ":") { // IPv6
-		return "[" + host + "]"
-	}
-	return host
-}
-
-// sameOrigin reports whether two ids are on one host.
-func sameOrigin(a, b string) bool {
-	oa := originOf(a)
-	return oa != "" && oa == originOf(b)
-}
-
 // isOurs reports whether id is on our own host: one of our actors or
 // objects, which no remote may sign for or create.
-func (t trust) isOurs(id string) bool { return t.ours != "" && originOf(id) == t.ours }
-
-// confirmedKey returns the owner's key with exactly keyID, if the owner
-// (as fetched from its own id) lists it as its own.
-func (t trust) confirmedKey(owner *activity.RemoteActor, keyID string) (activity.PublicKey, bool) {
-	if t.isOurs(owner.ID) {
-		return activity.PublicKey{}, false
-	}
-	for _, k := range owner.Keys {
-		if k.ID == keyID && (k.Owner == "" || k.Owner == owner.ID) {
-			return k, true
-		}
-	}
-	return activity.PublicKey{}, false
-}
+func (t trust) isOurs(id string) bool { return t.ours != "" && remote.Origin(id) == t.ours }
 
 // envelope checks an activity whose signature verified against its
 // signer: it must be the signer's own, under an id of the signer's host.
@@ -117,7 +77,7 @@ func (t trust) envelope(act *inbound) *refusal {
 		// sender's: it is told it was taken.
 		return &refusal{status: 202, reason: reasonNotSignedByActor, msg: "not signed by its actor: ignored"}
 	}
-	if !sameOrigin(act.ID, act.signer) {
+	if !remote.SameOrigin(act.ID, act.signer) {
 		return &refusal{status: 400, reason: reasonForeignID, msg: "the activity id is not on its actor's host"}
 	}
 	return nil
@@ -130,7 +90,7 @@ func (t trust) createdObject(signer string, n *activity.RemoteNote) *refusal {
 	if n.AttributedTo != "" && n.AttributedTo != signer {
 		return &refusal{status: 202, reason: reasonNotSignedByActor, msg: "the object is someone else's: ignored"}
 	}
-	if t.isOurs(n.ID) || !sameOrigin(n.ID, signer) {
+	if t.isOurs(n.ID) || !remote.SameOrigin(n.ID, signer) {
 		return &refusal{status: 400, reason: reasonForeignID, msg: "the object id is not on its actor's host"}
 	}
 	return nil

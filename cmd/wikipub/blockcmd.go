@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/federation/store/redisstore"
@@ -51,7 +51,7 @@ func blockCommand(ctx context.Context, verb string, args []string, getenv func(s
 		return 1
 	}
 	defer st.Close()
-	list := federation.NewBlockList(st, nil)
+	list := remote.NewBlockList(st, nil)
 	switch verb {
 	case "block":
 		err = list.Add(ctx, fs.Arg(0))

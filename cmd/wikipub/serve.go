@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/federation/store/redisstore"
@@ -49,7 +50,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 		return fmt.Errorf("listening on %s: %w", cfg.Listen, err)
 	}
 	ua := fmt.Sprintf("wikipub/%s (+%s)", version, cfg.PublicURL)
-	outbound := federation.NewHTTPClient(cfg.AllowPrivate)
+	outbound := remote.NewHTTPClient(cfg.AllowPrivate)
 	reg := prometheus.NewRegistry()
 	fed := federation.NewServer(federation.Config{
 		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, PublicTimelines: cfg.PublicTimelines,

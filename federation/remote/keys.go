@@ -1,4 +1,4 @@
-package federation
+package remote
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func (r *Remote) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 	}
 	owner, err := r.Actor(ctx, ownerID, refresh)
 	if err != nil {
-		if errors.Is(err, errUnreadable) {
+		if errors.Is(err, ErrUnreadable) {
 			err = fmt.Errorf("%w: %w", err, ErrUntrustedKey)
 		}
 		return httpsig.PublicKey{}, fmt.Errorf("owner of key %s: %w", keyID, err)
@@ -113,6 +113,19 @@ func parsePublicKeyPEM(s string) (*rsa.PublicKey, error) {
 	return rk, nil
 }
 
-// errUnreadable marks a remote document that answered but cannot be read
-// as what it should be: asking again will not change that.
-var errUnreadable = errors.New("unreadable remote document")
+// ErrUnreadable marks a remote document that answered but cannot be read
+// as what it should be: asking again will not change that, so the inbox
+// refuses for good what depends on it.
+var ErrUnreadable = errors.New("unreadable remote document")
+
+// MayPass tells a fetch that failed for a passing reason (the network, a
+// 5xx, a 429) from one that will fail the same way again, so that the
+// inbox answers the first with 503 and the second with a 4xx.
+func MayPass(err error) bool {
+	for _, permanent := range []error{ErrRemoteGone, ErrForbiddenAddress, ErrBadRemoteID, ErrUntrustedKey, ErrUnreadable} {
+		if errors.Is(err, permanent) {
+			return false
+		}
+	}
+	return true
+}

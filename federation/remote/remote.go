@@ -1,4 +1,4 @@
-package federation
+package remote
 
 import (
 	"context"
@@ -75,10 +75,10 @@ func (r *Remote) fetchActor(ctx context.Context, id string) (*activity.RemoteAct
 	}
 	a, err := activity.ParseActor(got.raw, got.doc)
 	if err != nil {
-		return nil, fmt.Errorf("remote actor %s: %w: %w", id, err, errUnreadable)
+		return nil, fmt.Errorf("remote actor %s: %w: %w", id, err, ErrUnreadable)
 	}
 	if a.ID != id {
-		return nil, fmt.Errorf("remote actor %s: its document has id %s: %w", id, a.ID, errUnreadable)
+		return nil, fmt.Errorf("remote actor %s: its document has id %s: %w", id, a.ID, ErrUnreadable)
 	}
 	return a, nil
 }
@@ -107,8 +107,8 @@ func (r *Remote) fetchFrom(ctx context.Context, id string) (*fetched, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !sameOrigin(id, got.final.String()) {
-		return nil, fmt.Errorf("GET %s: answered from another host (%s): %w", id, got.final.Host, errUnreadable)
+	if !SameOrigin(id, got.final.String()) {
+		return nil, fmt.Errorf("GET %s: answered from another host (%s): %w", id, got.final.Host, ErrUnreadable)
 	}
 	return got, nil
 }
@@ -116,7 +116,7 @@ func (r *Remote) fetchFrom(ctx context.Context, id string) (*fetched, error) {
 // get does the signed GET and returns the document and the URL that
 // answered it, after redirects. A 4xx other than 404, 410, 408 and 429 will
 // not change by asking again, nor will an answer that is not JSON: both are
-// errUnreadable.
+// ErrUnreadable.
 func (r *Remote) get(ctx context.Context, id string) (*fetched, error) {
 	u, err := url.Parse(id)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -140,22 +140,22 @@ func (r *Remote) get(ctx context.Context, id string) (*fetched, error) {
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", id, err)
 	}
-	defer drain(resp)
+	defer Drain(resp)
 	switch c := resp.StatusCode; {
 	case c == http.StatusNotFound || c == http.StatusGone:
 		return nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, ErrRemoteGone)
 	case c >= 400 && c < 500 && c != http.StatusRequestTimeout && c != http.StatusTooManyRequests:
-		return nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, errUnreadable)
+		return nil, fmt.Errorf("GET %s: %s: %w", id, resp.Status, ErrUnreadable)
 	case c != http.StatusOK:
 		return nil, fmt.Errorf("GET %s: %s", id, resp.Status)
 	}
 	body, err := readCapped(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w: %w", id, err, errUnreadable)
+		return nil, fmt.Errorf("GET %s: %w: %w", id, err, ErrUnreadable)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
-		return nil, fmt.Errorf("GET %s: not JSON: %w: %w", id, err, errUnreadable)
+		return nil, fmt.Errorf("GET %s: not JSON: %w: %w", id, err, ErrUnreadable)
 	}
 	return &fetched{raw: body, doc: doc, final: resp.Request.URL}, nil
 }

@@ -1,4 +1,4 @@
-package federation
+package remote
 
 import (
 	"errors"
@@ -67,8 +67,9 @@ func readCapped(r io.Reader) ([]byte, error) {
 	return b, nil
 }
 
-// drain empties and closes a body so the connection can be reused.
-func drain(resp *http.Response) {
+// Drain empties and closes a body so the connection can be reused; the
+// deliverer discards its answers the same way.
+func Drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
 }

@@ -1,4 +1,4 @@
-package federation
+package remote
 
 import (
 	"context"
@@ -64,13 +64,13 @@ func normalizeBlock(e string) string {
 	return strings.TrimSuffix(strings.Trim(e, "[]"), ".")
 }
 
-// normalizeActorID is an actor id with its host as originOf writes it.
+// normalizeActorID is an actor id with its host as Origin writes it.
 func normalizeActorID(id string) string {
 	u, err := url.Parse(id)
 	if err != nil || u.Host == "" {
 		return id
 	}
-	if o := originOf(id); o != "" {
+	if o := Origin(id); o != "" {
 		u.Host = o
 	}
 	u.Scheme = strings.ToLower(u.Scheme)

@@ -1,4 +1,4 @@
-package federation
+package remote
 
 import (
 	"context"
@@ -80,12 +80,12 @@ func forbidden(a netip.Addr, allow []netip.Prefix) bool {
 	return false
 }
 
-// checkURLAddress resolves the host of u and reports ErrForbiddenAddress
+// CheckURLAddress resolves the host of u and reports ErrForbiddenAddress
 // when any of its addresses is one wikipub must not reach: for a URL that
 // will be stored and used for days (a follower's inbox), refused at once
 // rather than at each delivery. A name that does not resolve now is not
 // refused: that may pass.
-func checkURLAddress(ctx context.Context, rawURL string, allow []netip.Prefix) error {
+func CheckURLAddress(ctx context.Context, rawURL string, allow []netip.Prefix) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Hostname() == "" {
 		return fmt.Errorf("%q: %w", rawURL, ErrBadRemoteID)
