@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
@@ -77,7 +78,7 @@ func startBIInstance(t *testing.T, w *testenv.Wiki, st store.Store, ttl time.Dur
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	dctx, cancel := context.WithCancel(ctx)
-	d := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{Idle: biDeliverIdle, Logger: log})
+	d := delivery.NewDeliverer(st, fed.Keys(), outbound, delivery.Config{Idle: biDeliverIdle, Logger: log})
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	t.Cleanup(func() { cancel(); srv.Close(); <-done })

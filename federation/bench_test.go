@@ -46,6 +46,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
@@ -337,7 +338,7 @@ func startBenchInstance(b testing.TB, w *testenv.Wiki, st store.Store) *benchIns
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	dctx, cancel := context.WithCancel(ctx)
-	d := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{Logger: log})
+	d := delivery.NewDeliverer(st, fed.Keys(), outbound, delivery.Config{Logger: log})
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	b.Cleanup(func() { cancel(); srv.Close(); <-done })

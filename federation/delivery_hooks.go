@@ -3,10 +3,6 @@ package federation
 import (
 	"context"
 
-	"net"
-	"net/url"
-	"strings"
-
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -22,33 +18,6 @@ func (s *Server) revive(host string) {
 	if host != "" && s.onSigned != nil {
 		s.onSigned(host)
 	}
-}
-
-// hostOf is the host of a URL as the deliverer keys hosts: lower case,
-// without a trailing dot, with the port only when it is not the scheme's
-// default. "" when raw has no host.
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return ""
-	}
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
-	port := u.Port()
-	if port == "" || (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
-		if strings.Contains(host, ":") {
-			return "[" + host + "]" // IPv6
-		}
-		return host
-	}
-	return net.JoinHostPort(host, port)
-}
-
-// normalizeHost brings a host[:port] given by a caller to hostOf's form.
-func normalizeHost(host string) string {
-	if strings.Contains(host, "/") {
-		return ""
-	}
-	return hostOf("https://" + host)
 }
 
 // OnEnqueue sets f to be called after deliveries are queued: serve wires

@@ -3,6 +3,8 @@ package federation
 import (
 	"slices"
 	"testing"
+
+	"github.com/wikipub/wikipub/federation/delivery"
 )
 
 // TestDeliverReviveHookPerServer: each Server calls only its own hook,
@@ -12,8 +14,8 @@ func TestDeliverReviveHookPerServer(t *testing.T) {
 	sa, sb, sc := &Server{}, &Server{}, &Server{}
 	sa.OnSignedRequest(func(h string) { a = append(a, h) })
 	sb.OnSignedRequest(func(h string) { b = append(b, h) })
-	sa.revive(hostOf("https://Mastodon.Social/users/alice"))
-	sb.revive(hostOf("http://127.0.0.1:8080/users/bob"))
+	sa.revive(delivery.HostOf("https://Mastodon.Social/users/alice"))
+	sb.revive(delivery.HostOf("http://127.0.0.1:8080/users/bob"))
 	sb.revive("")
 	sc.revive("ignored.example")
 	if !slices.Equal(a, []string{"mastodon.social"}) || !slices.Equal(b, []string{"127.0.0.1:8080"}) {

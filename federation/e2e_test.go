@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
@@ -66,7 +67,7 @@ func startInstance(t *testing.T, w *testenv.Wiki, st store.Store, opts ...func(*
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	dctx, cancel := context.WithCancel(ctx)
-	d := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{Idle: 100 * time.Millisecond, Logger: log})
+	d := delivery.NewDeliverer(st, fed.Keys(), outbound, delivery.Config{Idle: 100 * time.Millisecond, Logger: log})
 	fed.OnEnqueue(d.Wake)
 	done := make(chan struct{}, 2)
 	go func() { d.Run(dctx); done <- struct{}{} }()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/remote"
 )
@@ -63,7 +64,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		s.signatureError(w, r, act, err)
 		return
 	}
-	s.revive(hostOf(signer))
+	s.revive(delivery.HostOf(signer))
 	act.signer = signer
 	if rf := s.trust.envelope(act); rf != nil {
 		s.refusals.answer(w, r, rf, act, nil)

@@ -19,7 +19,7 @@
 //	udp            the same, plus the UDP wake-up: the wiki's $wgRCFeeds sends
 //	               each change to wiki.ListenRCFeed, which wakes the watcher
 //	               (`--rc-udp`)
-//	udp-fastqueue  udp with DeliveryConfig.Idle at 50 ms instead of 1 s, to
+//	udp-fastqueue  udp with delivery.Config.Idle at 50 ms instead of 1 s, to
 //	               show what the deliverer's idle wait costs
 //
 // b.N is ignored: each sub-benchmark sets up its own wiki and instance, then
@@ -70,6 +70,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/internal/fedpeer"
@@ -87,7 +88,7 @@ const latJitter = time.Second
 type latMode struct {
 	name string
 	udp  bool          // the wiki sends $wgRCFeeds packets, wikipub listens
-	idle time.Duration // DeliveryConfig.Idle; 0 is the default (1 s)
+	idle time.Duration // delivery.Config.Idle; 0 is the default (1 s)
 }
 
 func BenchmarkEditToInbox(b *testing.B) {
@@ -246,8 +247,8 @@ func startLatencyInstance(b *testing.B, w *testenv.Wiki, st store.Store, idle ti
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	dctx, cancel := context.WithCancel(ctx)
-	d := federation.NewDeliverer(&latQueue{Store: st, trace: trace}, fed.Keys(), fed.IRIs(), outbound,
-		federation.DeliveryConfig{Idle: idle, UserAgent: "wikipub-bench", Logger: log})
+	d := delivery.NewDeliverer(&latQueue{Store: st, trace: trace}, fed.Keys(), outbound,
+		delivery.Config{Idle: idle, UserAgent: "wikipub-bench", Logger: log})
 	fed.OnEnqueue(d.Wake) // as serve wires it: a new post wakes the deliverer
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()

@@ -9,6 +9,7 @@ import (
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/actors"
 
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -115,7 +116,7 @@ func (p *Publisher) updateActor(ctx context.Context, page *actors.Actor, logID i
 	}
 	var ds []store.Delivery
 	for _, inbox := range followers.inboxes {
-		ds = append(ds, delivery(id, actorID, inbox, update))
+		ds = append(ds, delivery.New(id, actorID, inbox, update))
 	}
 	return p.s.enqueue(ctx, ds...)
 }
@@ -162,7 +163,7 @@ func (p *Publisher) withdraw(ctx context.Context, post store.Published) error {
 	}
 	var ds []store.Delivery
 	for _, inbox := range post.Recipients {
-		ds = append(ds, delivery(post.ObjectID+"/delete", post.Actor, inbox, del))
+		ds = append(ds, delivery.New(post.ObjectID+"/delete", post.Actor, inbox, del))
 	}
 	if err := p.s.enqueue(ctx, ds...); err != nil {
 		return err

@@ -2,8 +2,6 @@ package federation
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/delivery"
 
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
@@ -242,7 +241,7 @@ func (p *Publisher) foldPrevious(ctx context.Context, c *wiki.Change) error {
 		}
 		for _, inbox := range prev.Recipients {
 			for _, id := range []string{prev.ActivityID, prev.ObjectID + "/announce/" + strconv.FormatInt(c.UserID, 10)} {
-				if err := p.s.store.Ack(ctx, delivery(id, "", inbox, nil).ID); err != nil {
+				if err := p.s.store.Ack(ctx, delivery.ID(id, inbox)); err != nil {
 					return err
 				}
 			}
@@ -298,7 +297,7 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 			return err
 		}
 		for _, inbox := range inboxes {
-			d := delivery(id, signer, inbox, body)
+			d := delivery.New(id, signer, inbox, body)
 			d.NextAttempt = due
 			ds = append(ds, d)
 		}
@@ -360,7 +359,7 @@ func boostInboxes(authors, boosters audience) (inboxes []string, after map[strin
 	pageFollowers := map[string]bool{}
 	postHosts := map[string]bool{}
 	for inbox, ids := range authors.members {
-		postHosts[hostOf(inbox)] = true
+		postHosts[delivery.HostOf(inbox)] = true
 		for _, id := range ids {
 			pageFollowers[id] = true
 		}
@@ -370,7 +369,7 @@ func boostInboxes(authors, boosters audience) (inboxes []string, after map[strin
 		for _, id := range boosters.members[inbox] {
 			if !pageFollowers[id] {
 				inboxes = append(inboxes, inbox)
-				if postHosts[hostOf(inbox)] {
+				if postHosts[delivery.HostOf(inbox)] {
 					after[inbox] = true
 				}
 				break
@@ -396,13 +395,6 @@ func hiddenBits(c *wiki.Change) wiki.Visibility {
 		v |= wiki.HiddenFromAll
 	}
 	return v
-}
-
-// delivery derives the delivery id from the activity and the inbox, so the
-// same post queued twice (a replay after a crash) is one delivery.
-func delivery(activityID, signer, inbox string, body []byte) store.Delivery {
-	sum := sha256.Sum256([]byte(activityID + "\x00" + inbox))
-	return store.Delivery{ID: hex.EncodeToString(sum[:16]), Inbox: inbox, Signer: signer, Body: body}
 }
 
 func dedupe(s []string) []string {

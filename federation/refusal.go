@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wikipub/wikipub/federation/internal/promreg"
 	"github.com/wikipub/wikipub/federation/remote"
 )
 
@@ -89,7 +90,7 @@ const maxRefusalKeys = 10_000
 func newRefusals(log *slog.Logger, reg prometheus.Registerer) *refusals {
 	r := &refusals{log: log, last: map[string]time.Time{}, suppressed: map[string]int{}, now: time.Now}
 	if reg != nil {
-		r.counter = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		r.counter = promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wikipub_inbox_refusals_total",
 			Help: "Inbound requests refused or ignored, by reason (README, \"Security\"); a reason that grows is a server that cannot talk to us.",
 		}, []string{"reason"}))

@@ -7,6 +7,7 @@ import (
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/actors"
 
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -104,7 +105,7 @@ func (s *Server) withdrawActor(ctx context.Context, ref actors.Ref) (withdrew bo
 		}
 		if !seen[inbox] {
 			seen[inbox] = true
-			ds = append(ds, delivery(id, actorID, inbox, body))
+			ds = append(ds, delivery.New(id, actorID, inbox, body))
 		}
 	}
 	if err := s.enqueue(ctx, ds...); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
@@ -67,7 +68,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 		Version:      version, UserAgent: ua, Logger: log, Registry: reg,
 	}, client, st, outbound)
 	ops := newOpsMetrics(reg)
-	deliverer := federation.NewDeliverer(st, fed.Keys(), fed.IRIs(), outbound, federation.DeliveryConfig{
+	deliverer := delivery.NewDeliverer(st, fed.Keys(), outbound, delivery.Config{
 		Workers: cfg.Workers, UserAgent: ua, Logger: log, Registry: reg,
 		PostTimeout: cfg.DeliveryTimeout, Lease: cfg.DeliveryLease, MaxAttempts: cfg.DeliveryTries,
 		Backoff: retrySchedule(cfg.RetryUnit, cfg.RetryBase),

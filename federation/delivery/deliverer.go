@@ -1,4 +1,4 @@
-package federation
+package delivery
 
 import (
 	"cmp"
@@ -22,16 +22,22 @@ type Queue interface {
 	Reschedule(ctx context.Context, d store.Delivery) error
 }
 
+// Keys gives the private key an activity is signed with; *actors.Keys
+// satisfies it.
+type Keys interface {
+	Get(ctx context.Context, actorID string) (*actors.Key, error)
+}
+
 // queueLener is the optional part of a Queue the depth gauge reads; both
 // store backends have it, a Queue without it simply has no depth metric.
 type queueLener interface {
 	QueueLen(ctx context.Context) (int, error)
 }
 
-// DeliveryConfig tunes the deliverer; zero values take the defaults, so a
+// Config tunes the deliverer; zero values take the defaults, so a
 // caller that sets none of the newer fields gets the behaviour of the big
 // servers (docs/interop.md, "Delivery and retries").
-type DeliveryConfig struct {
+type Config struct {
 	// Workers is how many POSTs run at once; default 8.
 	Workers int
 	// MaxAttempts is how many tries a delivery gets; default 16, as Mastodon.
@@ -95,7 +101,7 @@ type DeliveryConfig struct {
 }
 
 // withDefaults fills in what the caller left zero.
-func (c DeliveryConfig) withDefaults() DeliveryConfig {
+func (c Config) withDefaults() Config {
 	if c.Workers <= 0 {
 		c.Workers = 8
 	}
@@ -170,16 +176,15 @@ func (c DeliveryConfig) withDefaults() DeliveryConfig {
 // How it keeps the store's commits off the delivery path: the dispatcher
 // claims only once half of Batch is free (or a worker has nothing to do),
 // so one claim takes many deliveries, and workers hand what they settled
-// to one acknowledger (delivery_ack.go) that removes everything handed
+// to one acknowledger (ack.go) that removes everything handed
 // over so far in one AckMany. With the embedded store, where every commit
 // is an fsync on a single writer, that is a few commits per Batch instead
 // of two or more per delivery.
 type Deliverer struct {
 	q       Queue
-	keys    *actors.Keys
-	iris    actors.IRIs
+	keys    Keys
 	client  *http.Client
-	cfg     DeliveryConfig
+	cfg     Config
 	log     *slog.Logger
 	lease   time.Duration
 	breaker *breaker
@@ -191,16 +196,16 @@ type Deliverer struct {
 // least; see NewDeliverer.
 const deliveryLease = 2 * time.Minute
 
-// NewDeliverer returns a deliverer; Run starts it. iris is kept for
-// callers' compatibility.
-func NewDeliverer(q Queue, keys *actors.Keys, iris actors.IRIs, client *http.Client, cfg DeliveryConfig) *Deliverer {
+// NewDeliverer returns a deliverer over a queue, signing with keys and
+// posting through client; Run starts it.
+func NewDeliverer(q Queue, keys Keys, client *http.Client, cfg Config) *Deliverer {
 	cfg = cfg.withDefaults()
 	m := NewMetrics(cfg.Registry)
 	d := &Deliverer{
-		q: q, keys: keys, iris: iris, client: client, cfg: cfg, log: cfg.Logger,
+		q: q, keys: keys, client: client, cfg: cfg, log: cfg.Logger,
 		// A claimed delivery may wait in memory for up to half the lease
 		// (see run), then POST for up to PostTimeout, then wait a commit
-		// for its acknowledgement (delivery_ack.go): the lease must
+		// for its acknowledgement (ack.go): the lease must
 		// outlast all three, or another claimer would send it a second
 		// time; the quarter left over is at least one PostTimeout.
 		lease:   max(cmp.Or(cfg.Lease, deliveryLease), 4*cfg.PostTimeout),
@@ -308,7 +313,7 @@ func (d *Deliverer) dispatch(ctx context.Context, p *pipeline) {
 		for _, del := range batch {
 			// Routing writes to the store: finish it even when ctx ends,
 			// or what was claimed stays hidden until its lease ends.
-			d.route(context.WithoutCancel(ctx), p.lim, p.ready, job{del: del, host: hostOf(del.Inbox), claimed: now})
+			d.route(context.WithoutCancel(ctx), p.lim, p.ready, job{del: del, host: HostOf(del.Inbox), claimed: now})
 		}
 		if len(batch) < room {
 			// Nothing more is due: wait for the next retry, or for Wake.

@@ -1,4 +1,4 @@
-package federation_test
+package delivery_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 )
@@ -68,10 +68,10 @@ func (s *ackStore) counts() (ackMany, failed, singleAcks int) {
 	return s.ackMany, s.failed, s.singleAcks
 }
 
-func startAckDeliverer(t *testing.T, st *ackStore, cfg federation.DeliveryConfig) func() {
+func startAckDeliverer(t *testing.T, st *ackStore, cfg delivery.Config) func() {
 	t.Helper()
 	cfg.Logger = discardLogger()
-	d := federation.NewDeliverer(st, actors.NewKeys(st), actors.IRIs{Base: "https://wiki.example"}, loopbackClient(0), cfg)
+	d := delivery.NewDeliverer(st, actors.NewKeys(st), loopbackClient(0), cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
@@ -96,7 +96,7 @@ func TestDeliverAcksInBatches(t *testing.T) {
 	}
 	enqueueDeliveries(t, st.Store, ds...)
 	reg := prometheus.NewRegistry()
-	stop := startAckDeliverer(t, st, federation.DeliveryConfig{Idle: 5 * time.Millisecond, Registry: reg})
+	stop := startAckDeliverer(t, st, delivery.Config{Idle: 5 * time.Millisecond, Registry: reg})
 	pollUntil(t, "every delivery to be acked", 20*time.Second, func() bool { return queueDepth(t, st.Store) == 0 })
 	stop()
 
@@ -130,7 +130,7 @@ func TestDeliverAckFailureKeepsDeliveries(t *testing.T) {
 	st.setFailing(true)
 	in := newTestInbox(t, answerWith(http.StatusAccepted))
 	reg := prometheus.NewRegistry()
-	stop := startAckDeliverer(t, st, federation.DeliveryConfig{Idle: 5 * time.Millisecond, Registry: reg})
+	stop := startAckDeliverer(t, st, delivery.Config{Idle: 5 * time.Millisecond, Registry: reg})
 	var ds []store.Delivery
 	for i := range 5 {
 		ds = append(ds, testDelivery(fmt.Sprintf("d%d", i), in.URL))
@@ -189,7 +189,7 @@ func TestHostLinesDoNotBlockClaims(t *testing.T) {
 		ds = append(ds, testDelivery(fmt.Sprintf("b-fast-%02d", i), fast.URL))
 	}
 	enqueueDeliveries(t, st, ds...)
-	_, stop := startDeliverer(t, st, loopbackClient(0), federation.DeliveryConfig{
+	_, stop := startDeliverer(t, st, loopbackClient(0), delivery.Config{
 		Workers: 8, HostLimit: 1, HostQueue: 4, Batch: 32, Idle: 5 * time.Millisecond,
 	})
 	pollUntil(t, "every delivery to the fast host while the others hang", 10*time.Second, func() bool {

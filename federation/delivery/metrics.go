@@ -1,11 +1,12 @@
-package federation
+package delivery
 
 import (
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/wikipub/wikipub/federation/internal/promreg"
 )
 
 // Delivery outcomes, the values of the outcome label.
@@ -45,29 +46,29 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		return nil
 	}
 	m := &Metrics{
-		outcomes: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		outcomes: promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wikipub_deliveries_total",
 			Help: "Delivery tries and deferrals by outcome: delivered, retried, failed_final, gone, breaker_deferred, busy_deferred.",
 		}, []string{"outcome"})),
-		latency: register(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
+		latency: promreg.Register(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "wikipub_delivery_latency_seconds",
 			Help: "Time from queueing to successful delivery, retries included.",
 			// 0.1 s to about 4 days: the whole retry schedule.
 			Buckets: prometheus.ExponentialBuckets(0.1, 3, 16),
 		})),
-		retries: register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		retries: promreg.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "wikipub_delivery_retries_total",
 			Help: "Failed delivery tries that will be retried, by reason.",
 		}, []string{"reason"})),
-		breaker: register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		breaker: promreg.Register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "wikipub_delivery_breaker_state",
 			Help: "Circuit breaker state of hosts that are not closed: 1 open, 2 half-open (closed hosts have no series).",
 		}, []string{"host"})),
-		notClosed: register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+		notClosed: promreg.Register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "wikipub_delivery_breakers_not_closed",
 			Help: "How many hosts have an open or half-open circuit breaker.",
 		})),
-		queueLen: register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+		queueLen: promreg.Register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "wikipub_delivery_queue_depth",
 			Help: "Deliveries queued, due or not, sampled periodically.",
 		})),
@@ -77,19 +78,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.outcomes.WithLabelValues(o)
 	}
 	return m
-}
-
-// register registers c, or returns the collector already registered in
-// its place.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
-	err := reg.Register(c)
-	var are prometheus.AlreadyRegisteredError
-	if errors.As(err, &are) {
-		if existing, ok := are.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	return c
 }
 
 func (m *Metrics) outcome(o string) {

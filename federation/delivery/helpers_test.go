@@ -1,4 +1,4 @@
-package federation_test
+package delivery_test
 
 import (
 	"context"
@@ -21,8 +21,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
@@ -69,12 +69,12 @@ func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Disca
 
 // startDeliverer runs a deliverer over st until the returned stop is
 // called (or the test ends); stop returns once Run has.
-func startDeliverer(t *testing.T, st *boltstore.Store, client *http.Client, cfg federation.DeliveryConfig) (*federation.Deliverer, func()) {
+func startDeliverer(t *testing.T, st *boltstore.Store, client *http.Client, cfg delivery.Config) (*delivery.Deliverer, func()) {
 	t.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = discardLogger()
 	}
-	d := federation.NewDeliverer(st, actors.NewKeys(st), actors.IRIs{Base: "https://wiki.example"}, client, cfg)
+	d := delivery.NewDeliverer(st, actors.NewKeys(st), client, cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()

@@ -1,4 +1,4 @@
-package federation_test
+package delivery_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -63,7 +63,7 @@ func TestDeliverDeadHost(t *testing.T) {
 	// The healthy case alone, to scale the dead host's timeout.
 	start := time.Now()
 	enqueueDeliveries(t, st, oneEach("00-base")...)
-	_, stopBase := startDeliverer(t, st, loopbackClient(0), federation.DeliveryConfig{Backoff: backoff, Idle: 10 * time.Millisecond})
+	_, stopBase := startDeliverer(t, st, loopbackClient(0), delivery.Config{Backoff: backoff, Idle: 10 * time.Millisecond})
 	pollUntil(t, "the healthy baseline", 20*time.Second, func() bool { return count("ok") == 48 })
 	healthyTook := time.Since(start)
 	stopBase()
@@ -99,7 +99,7 @@ func TestDeliverDeadHost(t *testing.T) {
 	enqueueDeliveries(t, st, ds...)
 
 	reg := prometheus.NewRegistry()
-	_, stopDeliverer := startDeliverer(t, st, loopbackClient(timeout), federation.DeliveryConfig{
+	_, stopDeliverer := startDeliverer(t, st, loopbackClient(timeout), delivery.Config{
 		Backoff:  backoff,
 		Idle:     10 * time.Millisecond,
 		Registry: reg,
@@ -188,7 +188,7 @@ func TestDeliverStatuses(t *testing.T) {
 				gone []string
 			)
 			reg := prometheus.NewRegistry()
-			_, stop := startDeliverer(t, st, loopbackClient(0), federation.DeliveryConfig{
+			_, stop := startDeliverer(t, st, loopbackClient(0), delivery.Config{
 				MaxAttempts: maxAttempts,
 				Backoff:     func(int) time.Duration { return 5 * time.Millisecond },
 				Idle:        5 * time.Millisecond,
@@ -253,7 +253,7 @@ func TestDeliverRetryAfter(t *testing.T) {
 				w.WriteHeader(c.status)
 			})
 			reg := prometheus.NewRegistry()
-			_, stop := startDeliverer(t, st, loopbackClient(0), federation.DeliveryConfig{
+			_, stop := startDeliverer(t, st, loopbackClient(0), delivery.Config{
 				Backoff:       func(int) time.Duration { return backoff },
 				RetryAfterMax: capRA,
 				Idle:          5 * time.Millisecond,
@@ -292,7 +292,7 @@ func TestDeliverRateLimitPausesHost(t *testing.T) {
 	})
 	other := newTestInbox(t, answerWith(http.StatusAccepted))
 	reg := prometheus.NewRegistry()
-	_, stop := startDeliverer(t, st, loopbackClient(0), federation.DeliveryConfig{
+	_, stop := startDeliverer(t, st, loopbackClient(0), delivery.Config{
 		Backoff:  func(int) time.Duration { return time.Millisecond },
 		Idle:     5 * time.Millisecond,
 		Registry: reg,
@@ -343,7 +343,7 @@ func TestDeliverBreaker(t *testing.T) {
 	})
 	const threshold = 3
 	reg := prometheus.NewRegistry()
-	d, stop := startDeliverer(t, st, loopbackClient(0), federation.DeliveryConfig{
+	d, stop := startDeliverer(t, st, loopbackClient(0), delivery.Config{
 		MaxAttempts:      100,
 		Backoff:          func(int) time.Duration { return 5 * time.Millisecond },
 		Idle:             5 * time.Millisecond,
@@ -412,7 +412,7 @@ func TestDeliverBreakerHalfOpen(t *testing.T) {
 		w.WriteHeader(http.StatusAccepted)
 	})
 	reg := prometheus.NewRegistry()
-	_, stop := startDeliverer(t, st, loopbackClient(0), federation.DeliveryConfig{
+	_, stop := startDeliverer(t, st, loopbackClient(0), delivery.Config{
 		MaxAttempts:        100,
 		Backoff:            func(int) time.Duration { return time.Millisecond },
 		Idle:               5 * time.Millisecond,
@@ -461,7 +461,7 @@ func TestHostLimit(t *testing.T) {
 	}
 	enqueueDeliveries(t, st, ds...)
 	reg := prometheus.NewRegistry()
-	_, stop := startDeliverer(t, st, loopbackClient(0), federation.DeliveryConfig{
+	_, stop := startDeliverer(t, st, loopbackClient(0), delivery.Config{
 		Workers:   8,
 		HostLimit: limit,
 		BusyDelay: 20 * time.Millisecond,
@@ -505,7 +505,7 @@ func TestDeliverShutdownPutsBack(t *testing.T) {
 		ds = append(ds, testDelivery(fmt.Sprintf("s%d", i), slow.URL))
 	}
 	enqueueDeliveries(t, st, ds...)
-	_, stop := startDeliverer(t, st, loopbackClient(0), federation.DeliveryConfig{
+	_, stop := startDeliverer(t, st, loopbackClient(0), delivery.Config{
 		Workers: 4, HostLimit: 2, HostQueue: 4, Idle: 5 * time.Millisecond,
 	})
 	pollUntil(t, "two POSTs under way", 10*time.Second, func() bool { n, _ := slow.Active(); return n == 2 })

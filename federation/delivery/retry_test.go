@@ -1,4 +1,4 @@
-package federation
+package delivery
 
 import (
 	"net/http"
@@ -55,8 +55,8 @@ func TestDeliveryHostOf(t *testing.T) {
 		{"::bad", ""},
 	}
 	for _, c := range cases {
-		if got := hostOf(c.in); got != c.want {
-			t.Errorf("hostOf(%q) = %q, want %q", c.in, got, c.want)
+		if got := HostOf(c.in); got != c.want {
+			t.Errorf("HostOf(%q) = %q, want %q", c.in, got, c.want)
 		}
 		if c.want != "" {
 			if got := normalizeHost(c.want); got != c.want {
