@@ -71,7 +71,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		cfg.RetryBase = 500 * time.Millisecond
 	}
 	if cfg.Transport == nil {
-		cfg.Transport = http.DefaultTransport
+		// Many calls run at once (actor look-ups while the watcher reads):
+		// keep enough connections to the wiki open that each call does not
+		// dial a new one, which costs more CPU than the call itself.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 128, 64
+		cfg.Transport = tr
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
