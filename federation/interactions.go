@@ -23,7 +23,7 @@ const (
 )
 
 // maxStoredContent bounds the HTML kept of one reply or mention; the
-// talk page gets at most TalkConfig.MaxRunes of its text anyway.
+// talk page gets at most talk.Config.MaxRunes of its text anyway.
 const maxStoredContent = 64 << 10
 
 // ours reports whether an id is one of our posts.
@@ -68,7 +68,7 @@ func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 		if exists {
 			i := base
 			i.ID, i.Kind, i.Object = n.ID, "reply", parent
-			i.TalkPage = s.talk.replyTalkPage(ctx, parent)
+			i.TalkPage = s.talk.ReplyTalkPage(ctx, parent)
 			stored = append(stored, i)
 		}
 		noSuchPost = !exists
@@ -87,7 +87,7 @@ func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 		if err != nil {
 			continue
 		}
-		talk := s.talk.userTalkPage(a.Name)
+		talk := s.talk.UserTalkPage(a.Name)
 		dup := false
 		for _, x := range stored {
 			dup = dup || x.TalkPage == talk // a reply to this editor that also names them: one section
@@ -110,7 +110,7 @@ func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 		}
 	}
 	for _, i := range stored {
-		i = s.talk.schedule(ctx, i)
+		i = s.talk.Schedule(ctx, i)
 		if _, err := s.store.AddInteraction(ctx, i); err != nil {
 			return err
 		}
@@ -260,7 +260,7 @@ const maxReportObjects = 20
 // onFlag logs a report, and hands it to the talk writer to append to the
 // admins' page when one is configured: at most Limits.ReportsPerHost an
 // hour from one server and Limits.ReportsPerHour from all, each with at
-// most maxReportObjects ids and TalkConfig.MaxRunes of text; a blocked
+// most maxReportObjects ids and talk.Config.MaxRunes of text; a blocked
 // server's reports are dropped.
 func (s *Server) onFlag(ctx context.Context, act *inbound) error {
 	if s.blocks.Blocked(ctx, act.signer) {
@@ -280,7 +280,7 @@ func (s *Server) onFlag(ctx context.Context, act *inbound) error {
 	}
 	list := strings.Join(objects, " ")
 	s.log.WarnContext(ctx, "report received", "id", clip(act.ID), "from", clip(act.signer), "object", clip(list), "content", clip(act.Content))
-	return s.talk.report(ctx, act.ID, act.signer, cutUTF8(act.Content, maxStoredContent), list)
+	return s.talk.Report(ctx, act.ID, act.signer, cutUTF8(act.Content, maxStoredContent), list)
 }
 
 // retrySeconds is a wait as a Retry-After value: whole seconds, at least 1.

@@ -16,6 +16,7 @@ import (
 	"github.com/wikipub/wikipub/federation/delivery"
 
 	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/federation/talk"
 	"github.com/wikipub/wikipub/wiki"
 )
 
@@ -76,7 +77,7 @@ func (p *Publisher) one(ctx context.Context, c *wiki.Change) error {
 
 // isOptInPage recognises an editor's opt-in page, User:Name/wikipub.json.
 func isOptInPage(c *wiki.Change) bool {
-	return c.Namespace == 2 && strings.HasSuffix(c.Title, OptInPage)
+	return c.Namespace == 2 && strings.HasSuffix(c.Title, talk.OptInPage)
 }
 
 func protectVerb(action string) string {

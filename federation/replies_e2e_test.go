@@ -14,6 +14,7 @@ import (
 	"cgt.name/pkg/go-mwclient/params"
 
 	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/talk"
 	"github.com/wikipub/wikipub/internal/fedpeer"
 	"github.com/wikipub/wikipub/internal/testenv"
 	"github.com/wikipub/wikipub/wiki"
@@ -25,7 +26,7 @@ func startTalkInstance(t *testing.T, w *testenv.Wiki, talkNS []int, blocks []str
 	t.Helper()
 	return startInstance(t, w, stores(t)["bolt"](t), func(cfg *federation.Config, c *wiki.Client) {
 		cfg.Blocks = blocks
-		cfg.Talk = federation.TalkConfig{Wiki: c, Namespaces: talkNS, Window: time.Millisecond,
+		cfg.Talk = talk.Config{Wiki: c, Namespaces: talkNS, Window: time.Millisecond,
 			Every: 100 * time.Millisecond, ReportsPage: "Project:Fediverse reports"}
 	})
 }

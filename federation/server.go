@@ -20,6 +20,7 @@ import (
 	"github.com/wikipub/wikipub/federation/internal/ttlcache"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/federation/talk"
 	"github.com/wikipub/wikipub/wiki"
 )
 
@@ -38,7 +39,7 @@ type Config struct {
 	// of cc (unlisted, the default).
 	PublicTimelines bool
 	// Talk says how replies reach the wiki.
-	Talk TalkConfig
+	Talk talk.Config
 	// Blocks are domains and actor ids blocked by configuration.
 	Blocks []string
 	// CacheTTL bounds how stale a cached actor may be; default 1 min.
@@ -82,7 +83,7 @@ type Server struct {
 	log       *slog.Logger
 	docs      *actors.Documents
 	pub       *Publisher
-	talk      *talkWriter
+	talk      *talk.Writer
 	blocks    *remote.BlockList
 	onSigned  func(host string)
 	onEnqueue func()
@@ -126,7 +127,7 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	s.posts = ttlcache.New[string, bool](time.Minute, 100_000)
 	s.mentionMisses = ttlcache.New[actors.Ref, struct{}](10*time.Minute, 100_000)
 	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines, coalesce: cfg.Coalesce}
-	s.talk = newTalkWriter(s, cfg.Talk)
+	s.talk = talk.New(cfg.Talk, w, st, iris, cfg.Logger)
 	s.blocks = remote.NewBlockList(st, cfg.Blocks)
 	s.avatars = avatar.New(w, w.Site().Logo, w.Site().SiteName, cfg.Logger)
 	s.docs = actors.NewDocuments(keys, iris, s.avatars, actors.DocOptions{

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/store"
+	"github.com/wikipub/wikipub/federation/talk"
 	"github.com/wikipub/wikipub/internal/fedpeer"
 	"github.com/wikipub/wikipub/internal/testenv"
 	"github.com/wikipub/wikipub/wiki"
@@ -61,7 +62,7 @@ func captureLog(buf *logBuffer, level slog.Level) func(*federation.Config, *wiki
 // talkOn turns talk-page delivery on with a flood-control window.
 func talkOn(window time.Duration) func(*federation.Config, *wiki.Client) {
 	return func(cfg *federation.Config, c *wiki.Client) {
-		cfg.Talk = federation.TalkConfig{Wiki: c, Window: window, Every: 100 * time.Millisecond}
+		cfg.Talk = talk.Config{Wiki: c, Window: window, Every: 100 * time.Millisecond}
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/federation/store/redisstore"
+	"github.com/wikipub/wikipub/federation/talk"
 	"github.com/wikipub/wikipub/wiki"
 )
 
@@ -56,7 +57,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	fed := federation.NewServer(federation.Config{
 		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, PublicTimelines: cfg.PublicTimelines,
 		Blocks: cfg.Blocks, Coalesce: cfg.Coalesce,
-		Talk: federation.TalkConfig{
+		Talk: talk.Config{
 			Wiki: talkWiki(client), Namespaces: cfg.TalkNamespaces, Window: cfg.TalkWindow, DailyCap: cfg.TalkDailyCap,
 			PerActorHour: cfg.TalkPerActor, PerDomainHour: cfg.TalkPerDomain, ReportsPage: cfg.ReportsPage,
 		},
@@ -149,7 +150,7 @@ func retrySchedule(unit, base time.Duration) func(int) time.Duration {
 
 // talkWiki writes replies with the bot account; without a bot password
 // there is nobody to write as, and replies are only kept.
-func talkWiki(c *wiki.Client) federation.TalkWiki {
+func talkWiki(c *wiki.Client) talk.Wiki {
 	if !c.LoggedIn() {
 		return nil
 	}

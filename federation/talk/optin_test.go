@@ -1,21 +1,21 @@
-package federation
+package talk
 
 import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/wiki"
 )
 
-// optInWiki is a TalkWiki whose opt-in page was saved at optedInAt; reads
+// optInWiki is a Wiki whose opt-in page was saved at optedInAt; reads
 // of the current text fail while down is set.
 type optInWiki struct {
 	mu        sync.Mutex
@@ -64,6 +64,37 @@ func (w *optInWiki) AddTalkSection(ctx context.Context, title, heading, text, su
 
 func (w *optInWiki) HasRight(context.Context, string) (bool, error) { return true, nil }
 
+// optInReader is the wiki's read side as the writer sees it: the user
+// namespaces and one visible editor, Jimbo Wales.
+type optInReader struct{}
+
+func (optInReader) Site() *wiki.SiteInfo {
+	return &wiki.SiteInfo{Server: "https://wiki.example", ArticlePath: "/wiki/$1", Script: "/w/index.php",
+		Namespaces: map[int]*wiki.Namespace{
+			0: {ID: 0, Name: "", FirstLetterCase: true, Content: true},
+			2: {ID: 2, Name: "User", Canonical: "User", FirstLetterCase: true},
+			3: {ID: 3, Name: "User talk", Canonical: "User talk", FirstLetterCase: true},
+		}}
+}
+
+func (optInReader) RevisionChange(context.Context, int64) (wiki.Change, error) {
+	return wiki.Change{}, wiki.ErrNotFound
+}
+
+func (optInReader) PageByID(context.Context, int64) (wiki.Page, error) {
+	return wiki.Page{}, wiki.ErrNotFound
+}
+
+func (optInReader) UsersByName(_ context.Context, names []string) (map[string]wiki.User, error) {
+	out := map[string]wiki.User{}
+	for _, n := range names {
+		if n == "Jimbo Wales" {
+			out[n] = wiki.User{ID: 1, Name: n}
+		}
+	}
+	return out, nil
+}
+
 // TestTalkOptInWhenArrivalUnread: when the opt-in cannot be read as a
 // reply arrives (the wiki down), the writer judges it by the opt-in page's
 // history, conservatively: a reply that came before the opt-in, or in the
@@ -89,12 +120,10 @@ func TestTalkOptInWhenArrivalUnread(t *testing.T) {
 			defer st.Close()
 			arrived := time.Now().Add(-time.Hour)
 			tw := &optInWiki{optedInAt: arrived.Add(tc.arrivedBefore), down: tc.down, now: arrived}
-			gw := newGoldenWiki()
-			gw.site.Namespaces[3] = &wiki.Namespace{ID: 3, Name: "User talk", Canonical: "User talk", FirstLetterCase: true}
-			s := NewServer(Config{PublicURL: "https://wiki.example", Logger: slog.New(slog.DiscardHandler),
-				Talk: TalkConfig{Wiki: tw, Window: time.Millisecond}}, gw, st, http.DefaultClient)
+			w := New(Config{Wiki: tw, Window: time.Millisecond}, optInReader{}, st,
+				actors.IRIs{Base: "https://wiki.example"}, slog.New(slog.DiscardHandler))
 			ctx := context.Background()
-			i := s.talk.schedule(ctx, store.Interaction{ID: "https://remote.example/notes/1", Kind: "reply",
+			i := w.Schedule(ctx, store.Interaction{ID: "https://remote.example/notes/1", Kind: "reply",
 				Object: "https://wiki.example/ap/rev/1", Actor: "https://remote.example/users/bob",
 				TalkPage: "User talk:Jimbo Wales", Received: arrived})
 			if _, err := st.AddInteraction(ctx, i); err != nil {
@@ -104,7 +133,7 @@ func TestTalkOptInWhenArrivalUnread(t *testing.T) {
 			tw.down, tw.now = false, time.Time{} // the wiki is back for the writer, an hour later
 			tw.mu.Unlock()
 			time.Sleep(5 * time.Millisecond)
-			if err := s.talk.writeDue(ctx); err != nil {
+			if err := w.writeDue(ctx); err != nil {
 				t.Fatal(err)
 			}
 			got, err := st.GetInteraction(ctx, i.ID)

@@ -1,4 +1,4 @@
-package federation
+package talk
 
 import (
 	"context"
@@ -29,8 +29,8 @@ const (
 // at once) and when each reply arrived (a reply that came before the
 // opt-in is never written after it: the backlog does not flood the page).
 // A page's talk page is written when the admin enabled its namespace.
-func (t *talkWriter) writePage(ctx context.Context, page string, items []store.Interaction) error {
-	ns, rest := t.s.wiki.Site().SplitTitle(page)
+func (t *Writer) writePage(ctx context.Context, page string, items []store.Interaction) error {
+	ns, rest := t.wiki.Site().SplitTitle(page)
 	switch {
 	case ns.ID == 3:
 		return t.writeUserTalk(ctx, page, rest, items)
@@ -40,12 +40,12 @@ func (t *talkWriter) writePage(ctx context.Context, page string, items []store.I
 	return t.mark(ctx, items, talkSkipped)
 }
 
-func (t *talkWriter) writeUserTalk(ctx context.Context, page, name string, items []store.Interaction) error {
-	if name == "" || strings.Contains(name, "/") || page != t.userTalkPage(name) {
+func (t *Writer) writeUserTalk(ctx context.Context, page, name string, items []store.Interaction) error {
+	if name == "" || strings.Contains(name, "/") || page != t.UserTalkPage(name) {
 		t.log.WarnContext(ctx, "not an editor's own talk page: replies kept, not written", "talk_page", page, "replies", len(items))
 		return t.mark(ctx, items, talkRefused)
 	}
-	users, err := t.s.wiki.UsersByName(ctx, []string{name})
+	users, err := t.wiki.UsersByName(ctx, []string{name})
 	if err != nil {
 		return t.retryLater(ctx, items, err)
 	}
@@ -100,8 +100,8 @@ func (t *talkWriter) writeUserTalk(ctx context.Context, page, name string, items
 // came before the editor opted in is never written, however long it waits
 // for the writer. Any other talk page passes. When the wiki cannot be read
 // now, the writer judges the reply later from the opt-in page's history.
-func (t *talkWriter) optedInOnArrival(ctx context.Context, i *store.Interaction) bool {
-	ns, name := t.s.wiki.Site().SplitTitle(i.TalkPage)
+func (t *Writer) optedInOnArrival(ctx context.Context, i *store.Interaction) bool {
+	ns, name := t.wiki.Site().SplitTitle(i.TalkPage)
 	if ns.ID != 3 {
 		return true
 	}
@@ -124,7 +124,7 @@ func (t *talkWriter) optedInOnArrival(ctx context.Context, i *store.Interaction)
 // times have one second's resolution). Replies stored before arrival times
 // were kept are judged at the earliest moment they can have arrived, the
 // start of their flood-control window. Zero means not known: not opted in.
-func (t *talkWriter) arrival(i store.Interaction) time.Time {
+func (t *Writer) arrival(i store.Interaction) time.Time {
 	at := i.Received
 	if at.IsZero() && !i.Due.IsZero() {
 		at = i.Due.Add(-t.cfg.Window)
@@ -138,8 +138,8 @@ func (t *talkWriter) arrival(i store.Interaction) time.Time {
 // optedIn reads an editor's opt-in page as it is now (at zero) or as it
 // was at a time. A page that is missing, not JSON, or whose text the wiki
 // hides is no opt-in.
-func (t *talkWriter) optedIn(ctx context.Context, name string, at time.Time) (bool, error) {
-	title := nsName(t.s.wiki.Site(), 2, "User") + ":" + name + OptInPage
+func (t *Writer) optedIn(ctx context.Context, name string, at time.Time) (bool, error) {
+	title := nsName(t.wiki.Site(), 2, "User") + ":" + name + OptInPage
 	var text string
 	var exists bool
 	var err error
@@ -168,7 +168,7 @@ func (t *talkWriter) optedIn(ctx context.Context, name string, at time.Time) (bo
 // rights, a filter) drop the replies from the talk-page queue with a WARN
 // line, so an admin sees them and nothing is retried forever; passing
 // failures (the wiki down, 5xx, maxlag, rate limits) are retried.
-func (t *talkWriter) write(ctx context.Context, page string, items []store.Interaction) error {
+func (t *Writer) write(ctx context.Context, page string, items []store.Interaction) error {
 	if !t.underDailyCap(page) {
 		t.log.InfoContext(ctx, "daily cap reached: replies kept but not written", "talk_page", page, "replies", len(items))
 		return t.mark(ctx, items, talkSkipped)

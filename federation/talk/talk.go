@@ -1,4 +1,4 @@
-package federation
+package talk
 
 import (
 	"context"
@@ -17,21 +17,40 @@ import (
 	"github.com/wikipub/wikipub/wiki"
 )
 
-// TalkWiki is what writing replies to the wiki needs. AddTalkSection
-// writes to exactly the page named, never through a redirect nor onto a
-// protected page, and says wiki.ErrEditRefused when retrying cannot help.
-type TalkWiki interface {
+// Wiki is what writing replies to the wiki needs; *wiki.Client satisfies
+// it. AddTalkSection writes to exactly the page named, never through a
+// redirect nor onto a protected page, and says wiki.ErrEditRefused when
+// retrying cannot help.
+type Wiki interface {
 	AddTalkSection(ctx context.Context, title, sectionTitle, text, summary string, bot bool) (int64, error)
 	PageText(ctx context.Context, title string) (string, bool, error)
 	PageTextAt(ctx context.Context, title string, at time.Time) (string, bool, error)
 	HasRight(ctx context.Context, right string) (bool, error)
 }
 
-// TalkConfig is the admin's choice of how replies reach the wiki.
-type TalkConfig struct {
+// Reader is what finding a reply's talk page reads from the wiki: the
+// namespaces, a revision's page and editor, a log post's page, whether an
+// editor's account is visible. *wiki.Client satisfies it.
+type Reader interface {
+	Site() *wiki.SiteInfo
+	RevisionChange(ctx context.Context, id int64) (wiki.Change, error)
+	PageByID(ctx context.Context, id int64) (wiki.Page, error)
+	UsersByName(ctx context.Context, names []string) (map[string]wiki.User, error)
+}
+
+// Store is the part of the store the writer uses: the posts replied to,
+// and the replies it schedules, writes and marks.
+type Store interface {
+	PublishedPost(ctx context.Context, objectID string) (store.Published, error)
+	AddInteraction(ctx context.Context, i store.Interaction) (added bool, err error)
+	DueTalk(ctx context.Context, now time.Time, limit int) ([]store.Interaction, error)
+}
+
+// Config is the admin's choice of how replies reach the wiki.
+type Config struct {
 	// Wiki writes; nil turns talk-page delivery off (replies are still kept
 	// and shown in the replies collections).
-	Wiki TalkWiki
+	Wiki Wiki
 	// Namespaces are the page namespaces whose talk pages receive replies to
 	// the pages' posts; default none.
 	Namespaces []int
@@ -55,12 +74,14 @@ type TalkConfig struct {
 // which MediaWiki lets only them (and interface admins) edit.
 const OptInPage = "/wikipub.json"
 
-// talkWriter decides which talk page a reply may reach and writes them,
+// Writer decides which talk page a reply may reach and writes them,
 // grouped and rate-limited.
-type talkWriter struct {
-	s   *Server
-	cfg TalkConfig
-	log *slog.Logger
+type Writer struct {
+	cfg   Config
+	wiki  Reader
+	store Store
+	iris  actors.IRIs
+	log   *slog.Logger
 
 	mu      sync.Mutex
 	hourly  map[string][]time.Time // actor or domain → recent talk deliveries
@@ -68,7 +89,8 @@ type talkWriter struct {
 	botFlag *bool
 }
 
-func newTalkWriter(s *Server, cfg TalkConfig) *talkWriter {
+// New returns the talk-page writer; Run writes what Schedule made due.
+func New(cfg Config, r Reader, st Store, iris actors.IRIs, log *slog.Logger) *Writer {
 	if cfg.Window == 0 {
 		cfg.Window = 10 * time.Minute
 	}
@@ -87,12 +109,12 @@ func newTalkWriter(s *Server, cfg TalkConfig) *talkWriter {
 	if cfg.Every == 0 {
 		cfg.Every = 15 * time.Second
 	}
-	return &talkWriter{s: s, cfg: cfg, log: s.log, hourly: map[string][]time.Time{}, daily: map[string][]time.Time{}}
+	return &Writer{cfg: cfg, wiki: r, store: st, iris: iris, log: log, hourly: map[string][]time.Time{}, daily: map[string][]time.Time{}}
 }
 
-// userTalkPage is an editor's talk page, in the wiki's own namespace name.
-func (t *talkWriter) userTalkPage(name string) string {
-	return nsName(t.s.wiki.Site(), 3, "User talk") + ":" + name
+// UserTalkPage is an editor's talk page, in the wiki's own namespace name.
+func (t *Writer) UserTalkPage(name string) string {
+	return nsName(t.wiki.Site(), 3, "User talk") + ":" + name
 }
 
 func nsName(site *wiki.SiteInfo, id int, fallback string) string {
@@ -102,31 +124,31 @@ func nsName(site *wiki.SiteInfo, id int, fallback string) string {
 	return fallback
 }
 
-// replyTalkPage is where a reply to one of our posts may go: the talk page
+// ReplyTalkPage is where a reply to one of our posts may go: the talk page
 // of the editor the post is about. Replies to other posts stay in the
 // post's replies collection.
-func (t *talkWriter) replyTalkPage(ctx context.Context, objectID string) string {
-	id, ok := t.s.iris.RevisionOf(objectID)
+func (t *Writer) ReplyTalkPage(ctx context.Context, objectID string) string {
+	id, ok := t.iris.RevisionOf(objectID)
 	if !ok {
 		return t.pageTalkPage(ctx, objectID)
 	}
-	c, err := t.s.wiki.RevisionChange(ctx, id)
+	c, err := t.wiki.RevisionChange(ctx, id)
 	if err != nil {
 		return ""
 	}
 	if c.User != "" && !c.UserHidden && !c.Anonymous && c.UserID != 0 && !actors.IsTemporaryAccount(c.User) {
-		return t.userTalkPage(c.User)
+		return t.UserTalkPage(c.User)
 	}
 	return t.talkOfPage(c.Namespace, c.Title)
 }
 
 // pageTalkPage is the talk page of a log post's page, when enabled.
-func (t *talkWriter) pageTalkPage(ctx context.Context, objectID string) string {
-	post, err := t.s.store.PublishedPost(ctx, objectID)
+func (t *Writer) pageTalkPage(ctx context.Context, objectID string) string {
+	post, err := t.store.PublishedPost(ctx, objectID)
 	if err != nil || post.PageID == 0 {
 		return ""
 	}
-	p, err := t.s.wiki.PageByID(ctx, post.PageID)
+	p, err := t.wiki.PageByID(ctx, post.PageID)
 	if err != nil {
 		return ""
 	}
@@ -134,18 +156,18 @@ func (t *talkWriter) pageTalkPage(ctx context.Context, objectID string) string {
 }
 
 // talkOfPage is a page's talk page if the admin enabled its namespace.
-func (t *talkWriter) talkOfPage(ns int, title string) string {
+func (t *Writer) talkOfPage(ns int, title string) string {
 	if ns < 0 || ns%2 == 1 || !slices.Contains(t.cfg.Namespaces, ns) {
 		return ""
 	}
-	site := t.s.wiki.Site()
+	site := t.wiki.Site()
 	_, rest := site.SplitTitle(title)
 	return nsName(site, ns+1, "Talk") + ":" + rest
 }
 
-// schedule sets whether and when an interaction goes to a talk page: in
+// Schedule sets whether and when an interaction goes to a talk page: in
 // the current window's bucket, unless the sender is over its rate limit.
-func (t *talkWriter) schedule(ctx context.Context, i store.Interaction) store.Interaction {
+func (t *Writer) Schedule(ctx context.Context, i store.Interaction) store.Interaction {
 	now := time.Now()
 	if i.Received.IsZero() {
 		// When it reached us, not what the sender claims: the talk page
@@ -178,7 +200,7 @@ func (t *talkWriter) schedule(ctx context.Context, i store.Interaction) store.In
 }
 
 // allow counts one event against an hourly limit.
-func (t *talkWriter) allow(key string, limit int, now time.Time) bool {
+func (t *Writer) allow(key string, limit int, now time.Time) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	recent := t.hourly[key][:0]
@@ -196,7 +218,7 @@ func (t *talkWriter) allow(key string, limit int, now time.Time) bool {
 }
 
 // Run writes due replies until ctx ends.
-func (t *talkWriter) Run(ctx context.Context) {
+func (t *Writer) Run(ctx context.Context) {
 	if t.cfg.Wiki == nil {
 		return
 	}
@@ -213,8 +235,8 @@ func (t *talkWriter) Run(ctx context.Context) {
 }
 
 // writeDue writes every due reply, one section per talk page.
-func (t *talkWriter) writeDue(ctx context.Context) error {
-	due, err := t.s.store.DueTalk(ctx, time.Now(), 200)
+func (t *Writer) writeDue(ctx context.Context) error {
+	due, err := t.store.DueTalk(ctx, time.Now(), 200)
 	if err != nil {
 		return err
 	}
@@ -233,7 +255,7 @@ func (t *talkWriter) writeDue(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-func (t *talkWriter) underDailyCap(page string) bool {
+func (t *Writer) underDailyCap(page string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := time.Now()
@@ -251,7 +273,7 @@ func (t *talkWriter) underDailyCap(page string) bool {
 	return true
 }
 
-func (t *talkWriter) botRight(ctx context.Context) bool {
+func (t *Writer) botRight(ctx context.Context) bool {
 	t.mu.Lock()
 	known := t.botFlag
 	t.mu.Unlock()
@@ -268,10 +290,10 @@ func (t *talkWriter) botRight(ctx context.Context) bool {
 	return ok
 }
 
-func (t *talkWriter) mark(ctx context.Context, items []store.Interaction, state string) error {
+func (t *Writer) mark(ctx context.Context, items []store.Interaction, state string) error {
 	for _, i := range items {
 		i.TalkState = state
-		if _, err := t.s.store.AddInteraction(ctx, i); err != nil {
+		if _, err := t.store.AddInteraction(ctx, i); err != nil {
 			return err
 		}
 	}
@@ -279,10 +301,10 @@ func (t *talkWriter) mark(ctx context.Context, items []store.Interaction, state 
 }
 
 // retryLater keeps the replies pending, due again in a minute.
-func (t *talkWriter) retryLater(ctx context.Context, items []store.Interaction, cause error) error {
+func (t *Writer) retryLater(ctx context.Context, items []store.Interaction, cause error) error {
 	for _, i := range items {
 		i.Due = time.Now().Add(time.Minute)
-		if _, err := t.s.store.AddInteraction(ctx, i); err != nil {
+		if _, err := t.store.AddInteraction(ctx, i); err != nil {
 			return errors.Join(cause, err)
 		}
 	}
@@ -291,7 +313,7 @@ func (t *talkWriter) retryLater(ctx context.Context, items []store.Interaction, 
 
 // compose writes one section for a group of replies: who wrote, when, what
 // post it answers, and the text, rendered literally.
-func (t *talkWriter) compose(items []store.Interaction) (title, text, summary string) {
+func (t *Writer) compose(items []store.Interaction) (title, text, summary string) {
 	day := time.Now().UTC().Format("2 January 2006")
 	title = "Replies from the Fediverse, " + day
 	var b strings.Builder
@@ -299,8 +321,8 @@ func (t *talkWriter) compose(items []store.Interaction) (title, text, summary st
 		about := "a post"
 		if u := safeURL(i.Object); u != "" {
 			about = "[" + u + " a post]"
-			if rev, ok := t.s.iris.RevisionOf(i.Object); ok {
-				about = "[" + safeURL(t.s.wiki.Site().IndexURL(url.Values{"diff": {strconv.FormatInt(rev, 10)}})) + " your edit]"
+			if rev, ok := t.iris.RevisionOf(i.Object); ok {
+				about = "[" + safeURL(t.wiki.Site().IndexURL(url.Values{"diff": {strconv.FormatInt(rev, 10)}})) + " your edit]"
 			}
 		}
 		if i.Kind == "mention" {
@@ -346,8 +368,8 @@ func safeURL(u string) string {
 	return s
 }
 
-// report appends a Flag to the admins' page, when one is configured.
-func (t *talkWriter) report(ctx context.Context, id, from, content, object string) error {
+// Report appends a Flag to the admins' page, when one is configured.
+func (t *Writer) Report(ctx context.Context, id, from, content, object string) error {
 	if t.cfg.Wiki == nil || t.cfg.ReportsPage == "" {
 		return nil
 	}
