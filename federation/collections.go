@@ -8,6 +8,7 @@ import (
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/actors"
 
+	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/wiki"
 
 	vocab "github.com/go-ap/activitypub"
@@ -166,7 +167,7 @@ func (s *Server) outboxTotal(r *http.Request, a *actors.Actor) (int, error) {
 // row itself, without a look-up per row.
 func (s *Server) outboxItem(owner *actors.Actor, c *wiki.Change) vocab.Item {
 	site := s.wiki.Site()
-	var ed Editor
+	var ed publish.Editor
 	switch {
 	case c.Anonymous:
 		ed.Unregistered = true
@@ -177,7 +178,7 @@ func (s *Server) outboxItem(owner *actors.Actor, c *wiki.Change) vocab.Item {
 	if owner.Ref.Kind == actors.KindUser {
 		page = &actors.Actor{Ref: actors.Ref{Kind: actors.KindPage, ID: c.PageID}, Name: c.Title, URL: site.PageURL(c.Title)}
 	}
-	note := s.pub.editNote(c, page, ed)
+	note := s.pub.EditNote(c, page, ed)
 	if owner.Ref.Kind == actors.KindUser {
 		return activity.Announce(note.ID+"/announce/"+strconv.FormatInt(owner.Ref.ID, 10), s.iris.Actor(owner.Ref), note.ID,
 			note.Published, []string{activity.Public}, nil)

@@ -1,10 +1,6 @@
 package federation
 
-import (
-	"context"
-
-	"github.com/wikipub/wikipub/federation/store"
-)
+import ()
 
 // OnSignedRequest sets f to be called with the host of every remote actor
 // whose signed request to one of our inboxes verified: a host that talks
@@ -23,17 +19,3 @@ func (s *Server) revive(host string) {
 // OnEnqueue sets f to be called after deliveries are queued: serve wires
 // it to (*Deliverer).Wake, so posts leave at once. Set it before serving.
 func (s *Server) OnEnqueue(f func()) { s.onEnqueue = f }
-
-// enqueue queues deliveries and wakes the deliverer.
-func (s *Server) enqueue(ctx context.Context, ds ...store.Delivery) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	if err := s.store.Enqueue(ctx, ds...); err != nil {
-		return err
-	}
-	if s.onEnqueue != nil {
-		s.onEnqueue()
-	}
-	return nil
-}

@@ -97,7 +97,7 @@ func (s *Server) queueReply(ctx context.Context, typ string, from actors.Ref, ac
 	if _, err := s.keys.Get(ctx, fromID); err != nil {
 		return err
 	}
-	return s.enqueue(ctx, store.Delivery{
+	return s.queue.Enqueue(ctx, store.Delivery{
 		ID: typ + ":" + tag, Inbox: to.Inbox, Signer: fromID, Body: body,
 	})
 }

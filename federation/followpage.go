@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/wiki"
 )
 
@@ -257,7 +258,7 @@ func (s *Server) recentPosts(ctx context.Context, a *actors.Actor) []followPost 
 			continue
 		}
 		out = append(out, followPost{
-			Text: changeText(c), URL: diffURL(site, c), LinkText: strings.ToUpper(diffWord(c)[:1]) + diffWord(c)[1:],
+			Text: changeText(c), URL: publish.DiffURL(site, c), LinkText: strings.ToUpper(publish.DiffWord(c)[:1]) + publish.DiffWord(c)[1:],
 			DateTime: c.Timestamp.UTC().Format(time.RFC3339), Date: c.Timestamp.UTC().Format("2 January 2006, 15:04 UTC"),
 		})
 		if len(out) == followPostCount {
@@ -282,14 +283,14 @@ func changeText(c *wiki.Change) string {
 		verb = "made a minor edit to"
 	}
 	t := who + " " + verb + " " + c.Title
-	summary := plainText(c.ParsedComment)
+	summary := publish.PlainText(c.ParsedComment)
 	if summary == "" {
 		summary = strings.TrimSpace(c.Comment)
 	}
 	if summary != "" {
 		t += ": " + summary
 	}
-	return t + " (" + sizeText(c.SizeDelta()) + ")"
+	return t + " (" + publish.SizeText(c.SizeDelta()) + ")"
 }
 
 // followError is the HTML counterpart of actorError.

@@ -71,6 +71,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/delivery"
+	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/internal/fedpeer"
@@ -253,7 +254,7 @@ func startLatencyInstance(b *testing.B, w *testenv.Wiki, st store.Store, idle ti
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	sweepDone := make(chan struct{})
-	go func() { fed.NewSweeper(federation.SweepConfig{Logger: log}).Run(dctx); close(sweepDone) }()
+	go func() { fed.NewSweeper(publish.SweepConfig{Logger: log}).Run(dctx); close(sweepDone) }()
 	b.Cleanup(func() { cancel(); srv.Close(); <-done; <-sweepDone })
 	return &latInstance{client: c, fed: fed, store: st, base: base, host: ln.Addr().String(), trace: trace, logs: logs, log: log}
 }

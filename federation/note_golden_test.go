@@ -38,6 +38,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/wiki"
@@ -938,7 +939,7 @@ func TestNoteGoldenAnnouncedObjectsFetchable(t *testing.T) {
 func TestNoteGoldenSweepKeepsDeliveredPosts(t *testing.T) {
 	e, _ := goldenPosts(t)
 	ctx := context.Background()
-	stats, err := e.s.NewSweeper(SweepConfig{Window: 100 * 365 * 24 * time.Hour, Logger: slog.New(slog.DiscardHandler)}).Sweep(ctx)
+	stats, err := e.s.NewSweeper(publish.SweepConfig{Window: 100 * 365 * 24 * time.Hour, Logger: slog.New(slog.DiscardHandler)}).Sweep(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -967,7 +968,7 @@ func TestNoteGoldenSweepKeepsDeliveredPosts(t *testing.T) {
 }
 
 // TestNoteGoldenMinimalServer builds a post the other way, from a bare
-// Server and hand-made actors (editNote needs only iris and wiki), with
+// publisher and hand-made actors (EditNote needs only IRIs and the wiki), with
 // PublicTimelines on: Public moves from cc to to, and the text is the same
 // as through the whole publisher.
 func TestNoteGoldenMinimalServer(t *testing.T) {
@@ -978,13 +979,12 @@ func TestNoteGoldenMinimalServer(t *testing.T) {
 			edit = p
 		}
 	}
-	s := &Server{iris: actors.IRIs{Base: goldenBase}, wiki: newGoldenWiki()}
-	p := &Publisher{s: s, publicTimelines: true}
+	p := publish.New(publish.Config{PublicTimelines: true}, publish.Deps{Wiki: newGoldenWiki(), IRIs: actors.IRIs{Base: goldenBase}})
 	page := &actors.Actor{Ref: actors.Ref{Kind: actors.KindPage, ID: pgEinstein}, Handle: "albert_einstein", Name: "Albert Einstein",
 		URL: "https://wiki.example/wiki/Albert_Einstein"}
 	jimbo := &actors.Actor{Ref: actors.Ref{Kind: actors.KindUser, ID: usJimbo}, Handle: "jimbo_wales", Name: "Jimbo Wales",
 		URL: "https://wiki.example/wiki/User:Jimbo_Wales"}
-	n := p.editNote(&edit.c, page, Editor{Actor: jimbo})
+	n := p.EditNote(&edit.c, page, publish.Editor{Actor: jimbo})
 	if !slices.Equal(n.To, []string{activity.Public}) || !slices.Equal(n.CC, []string{goldenBase + "/ap/page/10/followers"}) {
 		t.Errorf("public timelines: to = %v, cc = %v", n.To, n.CC)
 	}
@@ -1000,6 +1000,6 @@ func TestNoteGoldenMinimalServer(t *testing.T) {
 	got, _ := json.Marshal(read)
 	want, _ := json.Marshal(edit.note)
 	if string(got) != string(want) {
-		t.Errorf("editNote with hand-made actors:\n%s\nthrough the publisher:\n%s", got, want)
+		t.Errorf("EditNote with hand-made actors:\n%s\nthrough the publisher:\n%s", got, want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -38,28 +39,21 @@ func (s *Server) revisionObject(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.actorError(w, r, err)
 		return
-	case perr == nil && hiddenBits(&c)&^wiki.Visibility(post.Hidden) != 0:
+	case perr == nil && publish.HiddenBits(&c)&^wiki.Visibility(post.Hidden) != 0:
 		// Hidden since it was posted: the withdrawal is on its way.
 		writeError(w, http.StatusGone, "the wiki hides this revision")
 		return
 	}
 	// What the wiki hides is left out of the post, as when it was made.
-	pub := s.pub
-	page, err := pub.pageActor(ctx, c.PageID)
+	note, ok, err := s.pub.RevisionNote(ctx, &c)
 	if err != nil {
 		s.actorError(w, r, err)
 		return
 	}
-	if page == nil {
+	if !ok {
 		writeError(w, http.StatusNotFound, "the revision's page has no actor")
 		return
 	}
-	ed, err := pub.editor(ctx, &c)
-	if err != nil {
-		s.actorError(w, r, err)
-		return
-	}
-	note := pub.editNote(&c, page, ed)
 	if wantsHTML(r) {
 		http.Redirect(w, r, note.URL, http.StatusFound)
 		return

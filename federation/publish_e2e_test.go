@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/internal/fedpeer"
 	"github.com/wikipub/wikipub/internal/testenv"
 	"github.com/wikipub/wikipub/wiki"
@@ -230,7 +230,7 @@ func TestPublishEndToEnd(t *testing.T) {
 			waitActivity(t, ctx, peer, "the quiet edit", func(a map[string]any) bool { return created(a) && objectID(a) == noteS })
 			admin.HideRevisions(t, []int64{revS}, "user,comment", true, "oversight")
 			suppressedAt := time.Now()
-			st, err := inst.fed.NewSweeper(federation.SweepConfig{}).Sweep(ctx)
+			st, err := inst.fed.NewSweeper(publish.SweepConfig{}).Sweep(ctx)
 			if err != nil {
 				t.Fatalf("sweep: %v", err)
 			}

@@ -16,8 +16,10 @@ import (
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/avatar"
+	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/internal/ttlcache"
+	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/talk"
@@ -82,7 +84,8 @@ type Server struct {
 	verifier  *httpsig.Verifier
 	log       *slog.Logger
 	docs      *actors.Documents
-	pub       *Publisher
+	pub       *publish.Publisher
+	queue     *delivery.Outbox
 	talk      *talk.Writer
 	blocks    *remote.BlockList
 	onSigned  func(host string)
@@ -126,14 +129,29 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	s.reportsAll = newBuckets(lim.ReportsPerHour, time.Hour/time.Duration(lim.ReportsPerHour))
 	s.posts = ttlcache.New[string, bool](time.Minute, 100_000)
 	s.mentionMisses = ttlcache.New[actors.Ref, struct{}](10*time.Minute, 100_000)
-	s.pub = &Publisher{s: s, w: w, log: cfg.Logger, publicTimelines: cfg.PublicTimelines, coalesce: cfg.Coalesce}
 	s.talk = talk.New(cfg.Talk, w, st, iris, cfg.Logger)
 	s.blocks = remote.NewBlockList(st, cfg.Blocks)
 	s.avatars = avatar.New(w, w.Site().Logo, w.Site().SiteName, cfg.Logger)
 	s.docs = actors.NewDocuments(keys, iris, s.avatars, actors.DocOptions{
 		Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, SiteName: w.Site().SiteName,
 	}, cfg.CacheTTL)
+	s.queue = delivery.NewOutbox(st, func() {
+		if s.onEnqueue != nil {
+			s.onEnqueue()
+		}
+	})
+	s.pub = publish.New(publish.Config{PublicTimelines: cfg.PublicTimelines, Coalesce: cfg.Coalesce}, publish.Deps{
+		Wiki: w, Store: st, Queue: s.queue, Resolver: s.resolver, Docs: s.docs, Blocks: s.blocks, IRIs: iris, Logger: cfg.Logger,
+	})
 	return s
+}
+
+// Publisher returns the server's publisher, the watcher's handler.
+func (s *Server) Publisher() *publish.Publisher { return s.pub }
+
+// NewSweeper returns a sweeper over the server's posts and actors.
+func (s *Server) NewSweeper(cfg publish.SweepConfig) *publish.Sweeper {
+	return publish.NewSweeper(s.pub, cfg)
 }
 
 // RunTalkWriter writes replies to the wiki's talk pages until ctx ends.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wikipub/wikipub/federation/actors"
+	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/federation/store"
 )
 
@@ -29,7 +30,7 @@ func TestSweepGraceForMissingRevisions(t *testing.T) {
 	}
 	fresh := post(71, time.Now().Add(-5*time.Second))
 	old := post(72, time.Now().Add(-2*time.Minute))
-	st, err := e.s.NewSweeper(SweepConfig{Logger: slog.New(slog.DiscardHandler)}).Sweep(ctx)
+	st, err := e.s.NewSweeper(publish.SweepConfig{Logger: slog.New(slog.DiscardHandler)}).Sweep(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/delivery"
+	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
@@ -107,7 +108,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	go func() { fed.RunTalkWriter(deliveryCtx); close(talkDone) }()
 	defer func() { stopDelivery(); <-talkDone }()
 
-	sweeper := fed.NewSweeper(federation.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Wiki: client, Logger: log})
+	sweeper := fed.NewSweeper(publish.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Wiki: client, Logger: log})
 	sweepDone := make(chan struct{})
 	go func() { sweeper.Run(deliveryCtx); close(sweepDone) }()
 	defer func() { stopDelivery(); <-sweepDone }()
@@ -178,7 +179,7 @@ func (c cursorStore) Cursor(ctx context.Context, name string) ([]byte, error) {
 
 // publishChanges publishes changes, then logs each (at debug level): a
 // logged change is a handled one.
-func publishChanges(log *slog.Logger, pub *federation.Publisher, ops *opsMetrics) wiki.Handler {
+func publishChanges(log *slog.Logger, pub *publish.Publisher, ops *opsMetrics) wiki.Handler {
 	return func(ctx context.Context, changes []wiki.Change) error {
 		if err := pub.Handle(ctx, changes); err != nil {
 			return err

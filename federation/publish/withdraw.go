@@ -1,4 +1,4 @@
-package federation
+package publish
 
 import (
 	"context"
@@ -18,22 +18,22 @@ import (
 // log entry was hidden since), and it is still missing after the log was
 // read. calls counts the wiki calls made. A page
 // already found hidden, or whose title we never kept, is not hidden again.
-func (s *Server) pageHidden(ctx context.Context, id int64) (hidden bool, calls int, err error) {
+func (p *Publisher) pageHidden(ctx context.Context, id int64) (hidden bool, calls int, err error) {
 	ref := actors.Ref{Kind: actors.KindPage, ID: id}
-	if was, err := s.resolver.IsHidden(ctx, ref); err != nil || was {
+	if was, err := p.resolver.IsHidden(ctx, ref); err != nil || was {
 		return false, 0, err
 	}
-	title, ok, err := s.resolver.LastTitle(ctx, ref)
+	title, ok, err := p.resolver.LastTitle(ctx, ref)
 	if err != nil || !ok {
 		return false, 0, err
 	}
-	shown, err := s.wiki.PageDeletionShown(ctx, id, title)
+	shown, err := p.wiki.PageDeletionShown(ctx, id, title)
 	if err != nil || shown {
 		return false, 1, err
 	}
 	// The log may be newer than the look-up that missed the page: one
 	// restored in between is there now, and must not be withdrawn.
-	_, err = s.wiki.PageByID(ctx, id)
+	_, err = p.wiki.PageByID(ctx, id)
 	if err == nil {
 		return false, 2, nil
 	}
@@ -46,39 +46,39 @@ func (s *Server) pageHidden(ctx context.Context, id int64) (hidden bool, calls i
 // withdrawPage withdraws a page the wiki now hides: every post of it, its
 // actor from its followers' servers, and its title from our store and
 // endpoints (which answer 404 from now on). n is the posts withdrawn.
-func (s *Server) withdrawPage(ctx context.Context, id int64) (n int, err error) {
-	posts, err := s.store.PublishedByPage(ctx, id)
+func (p *Publisher) withdrawPage(ctx context.Context, id int64) (n int, err error) {
+	posts, err := p.store.PublishedByPage(ctx, id)
 	if err != nil {
 		return 0, err
 	}
-	for _, p := range posts {
-		if p.Withdrawn {
+	for _, post := range posts {
+		if post.Withdrawn {
 			continue
 		}
-		if err := s.pub.withdraw(ctx, p); err != nil {
+		if err := p.withdraw(ctx, post); err != nil {
 			return n, err
 		}
 		n++
 	}
 	ref := actors.Ref{Kind: actors.KindPage, ID: id}
-	if _, err := s.withdrawActor(ctx, ref); err != nil {
+	if _, err := p.withdrawActor(ctx, ref); err != nil {
 		return n, err
 	}
-	return n, s.resolver.SetHidden(ctx, ref, true)
+	return n, p.resolver.SetHidden(ctx, ref, true)
 }
 
 // withdrawActor sends a Delete of one of our actors, signed by it, to every
 // server that follows it, and removes the follows: the servers drop the
 // account (its name and handle may be what the wiki hides) and we send it
 // nothing more. withdrew is false when it had no followers.
-func (s *Server) withdrawActor(ctx context.Context, ref actors.Ref) (withdrew bool, err error) {
-	actorID := s.iris.Actor(ref)
-	s.resolver.Forget(ref)
-	s.docs.Drop(ref)
+func (p *Publisher) withdrawActor(ctx context.Context, ref actors.Ref) (withdrew bool, err error) {
+	actorID := p.iris.Actor(ref)
+	p.resolver.Forget(ref)
+	p.docs.Drop(ref)
 	var followers []store.Follower
 	after := ""
 	for {
-		page, err := s.store.Followers(ctx, actorID, after, 1000)
+		page, err := p.store.Followers(ctx, actorID, after, 1000)
 		if err != nil {
 			return false, err
 		}
@@ -108,15 +108,15 @@ func (s *Server) withdrawActor(ctx context.Context, ref actors.Ref) (withdrew bo
 			ds = append(ds, delivery.New(id, actorID, inbox, body))
 		}
 	}
-	if err := s.enqueue(ctx, ds...); err != nil {
+	if err := p.queue.Enqueue(ctx, ds...); err != nil {
 		return false, err
 	}
 	for _, f := range followers {
-		if _, err := s.store.RemoveFollower(ctx, actorID, f.ID); err != nil {
+		if _, err := p.store.RemoveFollower(ctx, actorID, f.ID); err != nil {
 			return false, err
 		}
 	}
-	s.log.InfoContext(ctx, "withdrew an actor the wiki now hides", "actor", actorID, "followers", len(followers), "deliveries", len(ds))
+	p.log.InfoContext(ctx, "withdrew an actor the wiki now hides", "actor", actorID, "followers", len(followers), "deliveries", len(ds))
 	return true, nil
 }
 
@@ -127,7 +127,7 @@ func (s *Server) withdrawActor(ctx context.Context, ref actors.Ref) (withdrew bo
 // title is withdrawn as the sweep would.
 func (p *Publisher) logEntriesHidden(ctx context.Context, rd *wiki.RevisionDelete) error {
 	for _, id := range rd.IDs {
-		post, err := p.s.store.PublishedPost(ctx, p.s.iris.LogPost(id))
+		post, err := p.store.PublishedPost(ctx, p.iris.LogPost(id))
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -143,17 +143,17 @@ func (p *Publisher) logEntriesHidden(ctx context.Context, rd *wiki.RevisionDelet
 		if post.PageID == 0 || !rd.New.Has(wiki.HiddenContent) {
 			continue
 		}
-		if _, err := p.w.PageByID(ctx, post.PageID); !errors.Is(err, wiki.ErrNotFound) {
+		if _, err := p.wiki.PageByID(ctx, post.PageID); !errors.Is(err, wiki.ErrNotFound) {
 			if err != nil {
 				return err
 			}
 			continue // the page is there: its title is the wiki's own
 		}
-		hidden, _, err := p.s.pageHidden(ctx, post.PageID)
+		hidden, _, err := p.pageHidden(ctx, post.PageID)
 		if err != nil || !hidden {
 			return err
 		}
-		if _, err := p.s.withdrawPage(ctx, post.PageID); err != nil {
+		if _, err := p.withdrawPage(ctx, post.PageID); err != nil {
 			return err
 		}
 	}

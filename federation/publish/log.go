@@ -1,4 +1,4 @@
-package federation
+package publish
 
 import (
 	"context"
@@ -17,10 +17,10 @@ import (
 // logNote is a post about a log event, with an id derived from the log id.
 func (p *Publisher) logNote(c *wiki.Change, page *actors.Actor, content string) activity.Note {
 	to, cc := p.addressing(page)
-	site := p.s.wiki.Site()
+	site := p.wiki.Site()
 	return activity.Note{
-		ID:           p.s.iris.LogPost(c.LogID),
-		AttributedTo: p.s.iris.Actor(page.Ref), Content: content, URL: site.PageURL(page.Name),
+		ID:           p.iris.LogPost(c.LogID),
+		AttributedTo: p.iris.Actor(page.Ref), Content: content, URL: site.PageURL(page.Name),
 		Published: c.Timestamp.UTC(), To: to, CC: cc,
 	}
 }
@@ -39,7 +39,7 @@ func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) er
 	if err != nil {
 		return err
 	}
-	content := logContent(p.s.wiki.Site(), c, ed, verb+" "+link(page.URL, page.Name))
+	content := logContent(p.wiki.Site(), c, ed, verb+" "+link(page.URL, page.Name))
 	return p.publish(ctx, c, page, nil, p.logNote(c, page, content))
 }
 
@@ -48,8 +48,8 @@ func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) er
 // restoration.
 func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
 	ref := actors.Ref{Kind: actors.KindPage, ID: c.PageID}
-	p.s.resolver.Forget(ref)
-	p.s.docs.Drop(ref)
+	p.resolver.Forget(ref)
+	p.docs.Drop(ref)
 	if ok, err := p.followed(ctx, ref); err != nil || !ok {
 		return err
 	}
@@ -68,8 +68,8 @@ func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
 // keeps pointing at the actor: handles are never given to another.
 func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 	ref := actors.Ref{Kind: actors.KindPage, ID: c.PageID}
-	p.s.resolver.Forget(ref)
-	p.s.docs.Drop(ref)
+	p.resolver.Forget(ref)
+	p.docs.Drop(ref)
 	if ok, err := p.followed(ctx, ref); err != nil || !ok {
 		return err
 	}
@@ -84,7 +84,7 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 	if err != nil {
 		return err
 	}
-	site := p.s.wiki.Site()
+	site := p.wiki.Site()
 	from := c.Title
 	to := c.Title
 	if c.Move != nil {
@@ -99,16 +99,16 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 // name, handle or bio at once rather than at their next refresh. The
 // update id is derived from the log event that caused it.
 func (p *Publisher) updateActor(ctx context.Context, page *actors.Actor, logID int64) error {
-	p.s.docs.Drop(page.Ref)
+	p.docs.Drop(page.Ref)
 	followers, err := p.followersOf(ctx, page)
 	if err != nil || len(followers.inboxes) == 0 {
 		return err
 	}
-	doc, err := p.s.actorDoc(ctx, page)
+	doc, err := p.docs.Get(ctx, page)
 	if err != nil {
 		return err
 	}
-	actorID := p.s.iris.Actor(page.Ref)
+	actorID := p.iris.Actor(page.Ref)
 	id := actorID + "#updates/" + strconv.FormatInt(logID, 10)
 	update, err := activity.Marshal(activity.UpdateActor(id, actorID, doc, []string{activity.Public}))
 	if err != nil {
@@ -118,14 +118,14 @@ func (p *Publisher) updateActor(ctx context.Context, page *actors.Actor, logID i
 	for _, inbox := range followers.inboxes {
 		ds = append(ds, delivery.New(id, actorID, inbox, update))
 	}
-	return p.s.enqueue(ctx, ds...)
+	return p.queue.Enqueue(ctx, ds...)
 }
 
 // pageDeleted withdraws every post of a deleted page from the servers it
 // went to (Delete with a Tombstone; our endpoints answer 410), then tells the
 // page's followers. The actor stays: deleted pages are often restored.
 func (p *Publisher) pageDeleted(ctx context.Context, c *wiki.Change) error {
-	posts, err := p.s.store.PublishedByPage(ctx, c.PageID)
+	posts, err := p.store.PublishedByPage(ctx, c.PageID)
 	if err != nil {
 		return err
 	}
@@ -134,8 +134,8 @@ func (p *Publisher) pageDeleted(ctx context.Context, c *wiki.Change) error {
 			return err
 		}
 	}
-	p.s.resolver.Forget(actors.Ref{Kind: actors.KindPage, ID: c.PageID})
-	page, err := p.s.resolver.DeletedPage(ctx, c)
+	p.resolver.Forget(actors.Ref{Kind: actors.KindPage, ID: c.PageID})
+	page, err := p.resolver.DeletedPage(ctx, c)
 	if err != nil || page == nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (p *Publisher) pageDeleted(ctx context.Context, c *wiki.Change) error {
 	if err != nil {
 		return err
 	}
-	content := logContent(p.s.wiki.Site(), c, ed, "deleted "+link(page.URL, page.Name))
+	content := logContent(p.wiki.Site(), c, ed, "deleted "+link(page.URL, page.Name))
 	return p.publish(ctx, c, page, nil, p.logNote(c, page, content))
 }
 
@@ -165,11 +165,11 @@ func (p *Publisher) withdraw(ctx context.Context, post store.Published) error {
 	for _, inbox := range post.Recipients {
 		ds = append(ds, delivery.New(post.ObjectID+"/delete", post.Actor, inbox, del))
 	}
-	if err := p.s.enqueue(ctx, ds...); err != nil {
+	if err := p.queue.Enqueue(ctx, ds...); err != nil {
 		return err
 	}
 	post.Withdrawn = true
-	if err := p.s.store.RecordPublished(ctx, post); err != nil {
+	if err := p.store.RecordPublished(ctx, post); err != nil {
 		return err
 	}
 	p.log.InfoContext(ctx, "withdrew a post", "object", post.ObjectID, "deliveries", len(ds))
@@ -190,7 +190,7 @@ func (p *Publisher) revisionDeleted(ctx context.Context, c *wiki.Change) error {
 	// Showing parts again does not bring posts back; hiding what a post
 	// already left out does not withdraw it.
 	for _, id := range rd.IDs {
-		post, err := p.s.store.PublishedPost(ctx, p.s.iris.RevisionPost(id))
+		post, err := p.store.PublishedPost(ctx, p.iris.RevisionPost(id))
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -220,20 +220,20 @@ func (p *Publisher) upload(ctx context.Context, c *wiki.Change) error {
 	if err != nil {
 		return err
 	}
-	site := p.s.wiki.Site()
+	site := p.wiki.Site()
 	verb := "uploaded"
 	if c.LogAction == "overwrite" {
 		verb = "uploaded a new version of"
 	}
 	note := p.logNote(c, page, logContent(site, c, ed, verb+" "+link(page.URL, page.Name)))
-	fileURL, mime, err := p.w.FileURL(ctx, c.Title)
+	fileURL, mime, err := p.wiki.FileURL(ctx, c.Title)
 	if err != nil && !errors.Is(err, wiki.ErrNotFound) {
 		return err
 	}
 	if fileURL != "" {
 		alt := ""
 		if !c.CommentHidden {
-			alt = plainText(c.ParsedComment)
+			alt = PlainText(c.ParsedComment)
 		}
 		kind := "Document"
 		if strings.HasPrefix(mime, "image/") {
@@ -246,7 +246,7 @@ func (p *Publisher) upload(ctx context.Context, c *wiki.Change) error {
 
 // categorize tells a category's followers that a page joined or left it.
 func (p *Publisher) categorize(ctx context.Context, c *wiki.Change) error {
-	cats, err := p.w.PagesByTitle(ctx, []string{c.Title})
+	cats, err := p.wiki.PagesByTitle(ctx, []string{c.Title})
 	if err != nil {
 		return err
 	}
@@ -261,15 +261,15 @@ func (p *Publisher) categorize(ctx context.Context, c *wiki.Change) error {
 	if err != nil || page == nil {
 		return err
 	}
-	site := p.s.wiki.Site()
+	site := p.wiki.Site()
 	to, cc := p.addressing(page)
 	text := summaryHTML(c.ParsedComment, site.Server)
 	if text == "" || c.CommentHidden {
 		return nil
 	}
 	note := activity.Note{
-		ID:           p.s.iris.ChangePost(c.RCID),
-		AttributedTo: p.s.iris.Actor(page.Ref), Content: "<p>" + link(page.URL, page.Name) + ": " + text + "</p>",
+		ID:           p.iris.ChangePost(c.RCID),
+		AttributedTo: p.iris.Actor(page.Ref), Content: "<p>" + link(page.URL, page.Name) + ": " + text + "</p>",
 		URL: page.URL, Published: c.Timestamp.UTC(), To: to, CC: cc,
 	}
 	rec := *c

@@ -1,4 +1,4 @@
-package federation
+package publish
 
 import (
 	"html"
@@ -75,8 +75,8 @@ func absoluteHTTP(base *url.URL, href string) string {
 // escapeText is for plain text (titles, user names) placed in post HTML.
 func escapeText(s string) string { return html.EscapeString(s) }
 
-// plainText is the text of an HTML fragment, for alt text.
-func plainText(fragment string) string {
+// PlainText is the text of an HTML fragment, for alt text.
+func PlainText(fragment string) string {
 	z := xhtml.NewTokenizer(strings.NewReader(fragment))
 	var b strings.Builder
 	for {

@@ -1,11 +1,13 @@
-package federation
+package publish
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/wiki"
 )
@@ -19,9 +21,9 @@ type Editor struct {
 	Unregistered bool
 }
 
-// sizeText says how many bytes a change added or removed, as wiki users
+// SizeText says how many bytes a change added or removed, as wiki users
 // read it in page histories.
-func sizeText(delta int) string {
+func SizeText(delta int) string {
 	switch {
 	case delta > 0:
 		return fmt.Sprintf("+%d bytes", delta)
@@ -31,9 +33,9 @@ func sizeText(delta int) string {
 	return "±0 bytes"
 }
 
-// diffURL is the wiki's diff of a revision against its parent (or the
+// DiffURL is the wiki's diff of a revision against its parent (or the
 // revision itself for a new page).
-func diffURL(site *wiki.SiteInfo, c *wiki.Change) string {
+func DiffURL(site *wiki.SiteInfo, c *wiki.Change) string {
 	q := url.Values{}
 	if c.OldRevID > 0 {
 		q.Set("diff", strconv.FormatInt(c.RevID, 10))
@@ -87,12 +89,13 @@ func editContent(site *wiki.SiteInfo, c *wiki.Change, page *actors.Actor, e Edit
 	if s := summaryHTML(c.ParsedComment, site.Server); s != "" && !c.CommentHidden {
 		b.WriteString(": " + s)
 	}
-	b.WriteString(" (" + sizeText(c.SizeDelta()) + ")</p>")
-	b.WriteString(`<p><a href="` + escapeText(diffURL(site, c)) + `">` + diffWord(c) + `</a></p>`)
+	b.WriteString(" (" + SizeText(c.SizeDelta()) + ")</p>")
+	b.WriteString(`<p><a href="` + escapeText(DiffURL(site, c)) + `">` + DiffWord(c) + `</a></p>`)
 	return b.String()
 }
 
-func diffWord(c *wiki.Change) string {
+// DiffWord names the link to a change: "diff", or "revision" for a new page.
+func DiffWord(c *wiki.Change) string {
 	if c.OldRevID > 0 {
 		return "diff"
 	}
@@ -114,4 +117,20 @@ func logContent(site *wiki.SiteInfo, c *wiki.Change, e Editor, sentence string) 
 	}
 	b.WriteString("</p>")
 	return b.String()
+}
+
+// RevisionNote builds the post about a revision as the publisher would
+// send it now, with what the wiki hides left out; ok is false when the
+// revision's page has no actor (a redirect, a user page, deleted since).
+// The web package serves it at /ap/rev/{id}.
+func (p *Publisher) RevisionNote(ctx context.Context, c *wiki.Change) (note activity.Note, ok bool, err error) {
+	page, err := p.pageActor(ctx, c.PageID)
+	if err != nil || page == nil {
+		return activity.Note{}, false, err
+	}
+	ed, err := p.editor(ctx, c)
+	if err != nil {
+		return activity.Note{}, false, err
+	}
+	return p.EditNote(c, page, ed), true, nil
 }

@@ -1,4 +1,4 @@
-package federation
+package publish
 
 import (
 	"context"
@@ -26,18 +26,81 @@ import (
 // makes is derived from wiki ids, so a replay after a crash queues the same
 // deliveries again, which the queue keeps once.
 type Publisher struct {
-	s   *Server
-	w   WikiReader
-	log *slog.Logger
-	// publicTimelines puts Public in "to" instead of "cc".
-	publicTimelines bool
-	// coalesce is the window in which saves by one editor to one page
-	// become one post (0: every revision is its own post).
-	coalesce time.Duration
+	cfg      Config
+	wiki     Wiki
+	store    Store
+	queue    Enqueuer
+	resolver *actors.Resolver
+	docs     *actors.Documents
+	blocks   Blocker
+	iris     actors.IRIs
+	log      *slog.Logger
 }
 
-// Publisher returns the server's publisher, the watcher's handler.
-func (s *Server) Publisher() *Publisher { return s.pub }
+// Config is the admin's choice of how posts go out.
+type Config struct {
+	// PublicTimelines puts Public in "to" (public timelines) instead of
+	// "cc" (unlisted, the default).
+	PublicTimelines bool
+	// Coalesce is the window in which saves by one editor to one page
+	// become one post; 0 (the default) posts every revision.
+	Coalesce time.Duration
+}
+
+// Wiki is what the publisher reads of the wiki beyond the resolver: the
+// site, a file's URL for an upload's attachment, a category's page, and
+// whether a page's deletion is shown (for withdrawals); *wiki.Client
+// satisfies it.
+type Wiki interface {
+	Site() *wiki.SiteInfo
+	FileURL(ctx context.Context, title string) (string, string, error)
+	PagesByTitle(ctx context.Context, titles []string) (map[string]wiki.Page, error)
+	PageByID(ctx context.Context, id int64) (wiki.Page, error)
+	PageDeletionShown(ctx context.Context, id int64, title string) (bool, error)
+}
+
+// Store is the part of the store the publisher and the sweep use: the
+// followers an actor's posts go to, and the record of what was published.
+type Store interface {
+	Followers(ctx context.Context, actor, after string, limit int) ([]store.Follower, error)
+	RemoveFollower(ctx context.Context, actor, followerID string) (bool, error)
+	FollowedActors(ctx context.Context, after string, limit int) ([]string, error)
+	RecordPublished(ctx context.Context, p store.Published) error
+	PublishedPost(ctx context.Context, objectID string) (store.Published, error)
+	PublishedByPage(ctx context.Context, pageID int64) ([]store.Published, error)
+	PublishedSince(ctx context.Context, since time.Time, after string, limit int) ([]store.Published, error)
+	// Ack takes back a queued delivery (a post folded into a later one).
+	Ack(ctx context.Context, id string) error
+}
+
+// Enqueuer queues deliveries durably and wakes the deliverer;
+// *delivery.Outbox is one.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, ds ...store.Delivery) error
+}
+
+// Blocker says whether a follower is blocked; *remote.BlockList is one.
+type Blocker interface {
+	Blocked(ctx context.Context, id string) bool
+}
+
+// Deps is what the publisher works with, each made once by cmd/wikipub.
+type Deps struct {
+	Wiki     Wiki
+	Store    Store
+	Queue    Enqueuer
+	Resolver *actors.Resolver
+	Docs     *actors.Documents
+	Blocks   Blocker
+	IRIs     actors.IRIs
+	Logger   *slog.Logger
+}
+
+// New returns the publisher, the watcher's handler.
+func New(cfg Config, d Deps) *Publisher {
+	return &Publisher{cfg: cfg, wiki: d.Wiki, store: d.Store, queue: d.Queue, resolver: d.Resolver,
+		docs: d.Docs, blocks: d.Blocks, iris: d.IRIs, log: d.Logger}
+}
 
 // Handle is a wiki.Handler.
 func (p *Publisher) Handle(ctx context.Context, changes []wiki.Change) error {
@@ -99,7 +162,7 @@ func (p *Publisher) followed(ctx context.Context, refs ...actors.Ref) (bool, err
 			continue
 		}
 		// One follower is enough to know; counting them all is not needed.
-		some, err := p.s.store.Followers(ctx, p.s.iris.Actor(r), "", 1)
+		some, err := p.store.Followers(ctx, p.iris.Actor(r), "", 1)
 		if err != nil {
 			return false, err
 		}
@@ -116,7 +179,7 @@ func (p *Publisher) pageActor(ctx context.Context, pageID int64) (*actors.Actor,
 	if pageID == 0 {
 		return nil, nil
 	}
-	a, err := p.s.resolver.ByRef(ctx, actors.Ref{Kind: actors.KindPage, ID: pageID})
+	a, err := p.resolver.ByRef(ctx, actors.Ref{Kind: actors.KindPage, ID: pageID})
 	var re *actors.RedirectError
 	if errors.Is(err, actors.ErrNoActor) || errors.Is(err, actors.ErrGone) || errors.As(err, &re) {
 		return nil, nil
@@ -132,7 +195,7 @@ func (p *Publisher) editor(ctx context.Context, c *wiki.Change) (Editor, error) 
 	case c.Anonymous || c.UserID == 0 || actors.IsTemporaryAccount(c.User):
 		return Editor{Unregistered: true}, nil
 	}
-	a, err := p.s.resolver.ByRef(ctx, actors.Ref{Kind: actors.KindUser, ID: c.UserID})
+	a, err := p.resolver.ByRef(ctx, actors.Ref{Kind: actors.KindUser, ID: c.UserID})
 	if errors.Is(err, actors.ErrNoActor) || errors.Is(err, actors.ErrGone) {
 		return Editor{}, nil
 	}
@@ -160,12 +223,12 @@ func (p *Publisher) followersOf(ctx context.Context, a *actors.Actor) (audience,
 	seen := map[string]bool{}
 	after := ""
 	for {
-		page, err := p.s.store.Followers(ctx, p.s.iris.Actor(a.Ref), after, 1000)
+		page, err := p.store.Followers(ctx, p.iris.Actor(a.Ref), after, 1000)
 		if err != nil {
 			return aud, err
 		}
 		for _, f := range page {
-			if p.s.blocks.Blocked(ctx, f.ID) {
+			if p.blocks.Blocked(ctx, f.ID) {
 				continue // a blocked server gets nothing more from us
 			}
 			inbox := f.SharedInbox
@@ -186,8 +249,8 @@ func (p *Publisher) followersOf(ctx context.Context, a *actors.Actor) (audience,
 }
 
 func (p *Publisher) addressing(a *actors.Actor) (to, cc []string) {
-	followers := p.s.iris.Followers(a.Ref)
-	if p.publicTimelines {
+	followers := p.iris.Followers(a.Ref)
+	if p.cfg.PublicTimelines {
 		return []string{activity.Public}, []string{followers}
 	}
 	return []string{followers}, []string{activity.Public}
@@ -210,14 +273,14 @@ func (p *Publisher) edit(ctx context.Context, c *wiki.Change) error {
 	if err != nil {
 		return err
 	}
-	if p.coalesce > 0 && c.UserID != 0 {
+	if p.cfg.Coalesce > 0 && c.UserID != 0 {
 		folded := *c
 		if err := p.foldPrevious(ctx, &folded); err != nil {
 			return err
 		}
 		c = &folded
 	}
-	note := p.editNote(c, page, ed)
+	note := p.EditNote(c, page, ed)
 	return p.publish(ctx, c, page, ed.Actor, note)
 }
 
@@ -226,7 +289,7 @@ func (p *Publisher) edit(ctx context.Context, c *wiki.Change) error {
 // makes c cover both: the diff and the size change then start where the
 // earlier post's did, and the summary is the latest.
 func (p *Publisher) foldPrevious(ctx context.Context, c *wiki.Change) error {
-	posts, err := p.s.store.PublishedByPage(ctx, c.PageID)
+	posts, err := p.store.PublishedByPage(ctx, c.PageID)
 	if err != nil {
 		return err
 	}
@@ -237,19 +300,19 @@ func (p *Publisher) foldPrevious(ctx context.Context, c *wiki.Change) error {
 		}
 		// Only the very latest post of the page may be folded, and only
 		// while its deliveries have not started.
-		if prev.UserID != c.UserID || c.Timestamp.Sub(prev.At) > p.coalesce || !prev.Due.After(time.Now().Add(time.Second)) {
+		if prev.UserID != c.UserID || c.Timestamp.Sub(prev.At) > p.cfg.Coalesce || !prev.Due.After(time.Now().Add(time.Second)) {
 			return nil
 		}
 		for _, inbox := range prev.Recipients {
 			for _, id := range []string{prev.ActivityID, prev.ObjectID + "/announce/" + strconv.FormatInt(c.UserID, 10)} {
-				if err := p.s.store.Ack(ctx, delivery.ID(id, inbox)); err != nil {
+				if err := p.store.Ack(ctx, delivery.ID(id, inbox)); err != nil {
 					return err
 				}
 			}
 		}
 		c.OldRevID, c.OldSize = prev.OldRevID, prev.OldSize
 		prev.Recipients = nil // never sent: nothing to withdraw later
-		if err := p.s.store.RecordPublished(ctx, prev); err != nil {
+		if err := p.store.RecordPublished(ctx, prev); err != nil {
 			return err
 		}
 		p.log.InfoContext(ctx, "coalesced two saves into one post", "earlier", prev.ObjectID, "later_rev", c.RevID)
@@ -258,13 +321,15 @@ func (p *Publisher) foldPrevious(ctx context.Context, c *wiki.Change) error {
 	return nil
 }
 
-func (p *Publisher) editNote(c *wiki.Change, page *actors.Actor, ed Editor) activity.Note {
-	site := p.s.wiki.Site()
+// EditNote is the post about an edit or a new page; the web package serves
+// it for /ap/rev/{id} and in outboxes, so what is fetched is what was sent.
+func (p *Publisher) EditNote(c *wiki.Change, page *actors.Actor, ed Editor) activity.Note {
+	site := p.wiki.Site()
 	to, cc := p.addressing(page)
 	return activity.Note{
-		ID:           p.s.iris.RevisionPost(c.RevID),
-		AttributedTo: p.s.iris.Actor(page.Ref), Content: editContent(site, c, page, ed),
-		URL: diffURL(site, c), Published: c.Timestamp.UTC(), To: to, CC: cc,
+		ID:           p.iris.RevisionPost(c.RevID),
+		AttributedTo: p.iris.Actor(page.Ref), Content: editContent(site, c, page, ed),
+		URL: DiffURL(site, c), Published: c.Timestamp.UTC(), To: to, CC: cc,
 	}
 }
 
@@ -284,13 +349,13 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	if len(authors.inboxes) == 0 && len(boosters.inboxes) == 0 {
 		return nil // nobody follows: nothing to send, nothing to remember
 	}
-	authorID := p.s.iris.Actor(author.Ref)
+	authorID := p.iris.Actor(author.Ref)
 	var ds []store.Delivery
 	// With coalescing on, an edit's post waits out the window, in which a
 	// further save by the same editor can still be folded into it.
 	due := time.Now()
-	if p.coalesce > 0 && c.RevID != 0 && (c.Kind == wiki.KindEdit || c.Kind == wiki.KindNew) {
-		due = due.Add(p.coalesce)
+	if p.cfg.Coalesce > 0 && c.RevID != 0 && (c.Kind == wiki.KindEdit || c.Kind == wiki.KindNew) {
+		due = due.Add(p.cfg.Coalesce)
 	}
 	add := func(id string, act vocab.Item, signer string, inboxes []string) error {
 		body, err := activity.Marshal(act)
@@ -309,14 +374,14 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 		return err
 	}
 	if booster != nil && len(boosters.inboxes) > 0 {
-		boosterID := p.s.iris.Actor(booster.Ref)
+		boosterID := p.iris.Actor(booster.Ref)
 		// The boost is dated after the post: GoToSocial orders a home
 		// timeline by ids made from these dates and hides a boost only when
 		// the original comes before it (docs/interop.md, "Seeing an edit
 		// once").
 		announceID := note.ID + "/announce/" + strconv.FormatInt(booster.Ref.ID, 10)
 		announce := activity.Announce(announceID, boosterID, note.ID, note.Published.Add(time.Second),
-			[]string{p.s.iris.Followers(booster.Ref)}, []string{activity.Public, authorID})
+			[]string{p.iris.Followers(booster.Ref)}, []string{activity.Public, authorID})
 		boostTo, after := boostInboxes(authors, boosters)
 		if err := add(announceID, announce, boosterID, boostTo); err != nil {
 			return err
@@ -330,14 +395,14 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 		}
 	}
 	recipients := append(append([]string{}, authors.inboxes...), boosters.inboxes...)
-	if err := p.s.store.RecordPublished(ctx, store.Published{
+	if err := p.store.RecordPublished(ctx, store.Published{
 		ObjectID: note.ID, ActivityID: createID, Actor: authorID,
 		PageID: c.PageID, RevID: c.RevID, At: c.Timestamp, Recipients: dedupe(recipients),
-		Hidden: int(hiddenBits(c)), UserID: c.UserID, OldRevID: c.OldRevID, OldSize: c.OldSize, Due: due,
+		Hidden: int(HiddenBits(c)), UserID: c.UserID, OldRevID: c.OldRevID, OldSize: c.OldSize, Due: due,
 	}); err != nil {
 		return err
 	}
-	if err := p.s.enqueue(ctx, ds...); err != nil {
+	if err := p.queue.Enqueue(ctx, ds...); err != nil {
 		return err
 	}
 	p.log.InfoContext(ctx, "published", "object", note.ID, "actor", author.Handle, "deliveries", len(ds))
@@ -380,8 +445,8 @@ func boostInboxes(authors, boosters audience) (inboxes []string, after map[strin
 	return inboxes, after
 }
 
-// hiddenBits is what the wiki hides of a change, as a revision-deletion mask.
-func hiddenBits(c *wiki.Change) wiki.Visibility {
+// HiddenBits is what the wiki hides of a change, as a revision-deletion mask.
+func HiddenBits(c *wiki.Change) wiki.Visibility {
 	var v wiki.Visibility
 	if c.ContentHidden {
 		v |= wiki.HiddenContent

@@ -1,4 +1,4 @@
-package federation
+package publish
 
 import (
 	"context"
@@ -27,7 +27,7 @@ type SweepConfig struct {
 	Window time.Duration
 	// Every is the pause between sweeps; default 5 minutes.
 	Every time.Duration
-	// Wiki is read in batches; default the server's wiki, when it can.
+	// Wiki is read in batches; default the publisher's wiki, when it can.
 	Wiki   SweepWiki
 	Logger *slog.Logger
 }
@@ -40,13 +40,14 @@ type SweepConfig struct {
 // changes: a page deleted with suppression, a log entry or an account
 // hidden from admins too; this is how a watcher learns of them.
 type Sweeper struct {
-	s   *Server
+	p   *Publisher
 	cfg SweepConfig
 	log *slog.Logger
 }
 
-// NewSweeper returns a sweeper over the server's posts and actors.
-func (s *Server) NewSweeper(cfg SweepConfig) *Sweeper {
+// NewSweeper returns a sweeper over p's posts and actors; it withdraws
+// through p.
+func NewSweeper(p *Publisher, cfg SweepConfig) *Sweeper {
 	if cfg.Window <= 0 {
 		cfg.Window = 30 * 24 * time.Hour
 	}
@@ -54,12 +55,12 @@ func (s *Server) NewSweeper(cfg SweepConfig) *Sweeper {
 		cfg.Every = 5 * time.Minute
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = s.log
+		cfg.Logger = p.log
 	}
 	if cfg.Wiki == nil {
-		cfg.Wiki, _ = s.wiki.(SweepWiki)
+		cfg.Wiki, _ = p.wiki.(SweepWiki)
 	}
-	return &Sweeper{s: s, cfg: cfg, log: cfg.Logger}
+	return &Sweeper{p: p, cfg: cfg, log: cfg.Logger}
 }
 
 // Run sweeps until ctx ends.
@@ -77,7 +78,7 @@ func (sw *Sweeper) Run(ctx context.Context) {
 }
 
 func revisionBits(r *wiki.Revision) wiki.Visibility {
-	return hiddenBits(&wiki.Change{ContentHidden: r.ContentHidden, CommentHidden: r.CommentHidden, UserHidden: r.UserHidden, Suppressed: r.Suppressed})
+	return HiddenBits(&wiki.Change{ContentHidden: r.ContentHidden, CommentHidden: r.CommentHidden, UserHidden: r.UserHidden, Suppressed: r.Suppressed})
 }
 
 // SweepStats says what one sweep did and cost.
@@ -108,7 +109,7 @@ func (sw *Sweeper) Sweep(ctx context.Context) (SweepStats, error) {
 	since := time.Now().Add(-sw.cfg.Window)
 	after := ""
 	for {
-		posts, err := sw.s.store.PublishedSince(ctx, since, after, sweepBatch)
+		posts, err := sw.p.store.PublishedSince(ctx, since, after, sweepBatch)
 		if err != nil {
 			return st, err
 		}
@@ -157,7 +158,7 @@ func (sw *Sweeper) posts(ctx context.Context, posts []store.Published, st *Sweep
 		if p.Withdrawn {
 			continue
 		}
-		if n, ok := sw.s.iris.LogEntryOf(p.ObjectID); ok {
+		if n, ok := sw.p.iris.LogEntryOf(p.ObjectID); ok {
 			logs[n] = p.At
 			byLog[n] = p
 			continue
@@ -182,7 +183,7 @@ func (sw *Sweeper) posts(ctx context.Context, posts []store.Published, st *Sweep
 				if ok && revisionBits(&rev)&^wiki.Visibility(p.Hidden) == 0 || !ok && time.Since(p.At) < sweepGrace {
 					continue
 				}
-				if err := sw.s.pub.withdraw(ctx, p); err != nil {
+				if err := sw.p.withdraw(ctx, p); err != nil {
 					return err
 				}
 				st.Withdrawn++
@@ -200,7 +201,7 @@ func (sw *Sweeper) posts(ctx context.Context, posts []store.Published, st *Sweep
 			if v, ok := vis[id]; ok && v&^wiki.Visibility(p.Hidden) == 0 || !ok && time.Since(p.At) < sweepGrace {
 				continue
 			}
-			if err := sw.s.pub.withdraw(ctx, p); err != nil {
+			if err := sw.p.withdraw(ctx, p); err != nil {
 				return err
 			}
 			st.Withdrawn++
@@ -221,7 +222,7 @@ func distinctSeconds(m map[int64]time.Time) int {
 func (sw *Sweeper) followedActors(ctx context.Context, pages, users map[int64]bool) error {
 	after := ""
 	for {
-		ids, err := sw.s.store.FollowedActors(ctx, after, 1000)
+		ids, err := sw.p.store.FollowedActors(ctx, after, 1000)
 		if err != nil {
 			return err
 		}
@@ -230,7 +231,7 @@ func (sw *Sweeper) followedActors(ctx context.Context, pages, users map[int64]bo
 		}
 		after = ids[len(ids)-1]
 		for _, id := range ids {
-			ref, ok := sw.s.iris.ParseActor(id)
+			ref, ok := sw.p.iris.ParseActor(id)
 			switch {
 			case !ok:
 			case ref.Kind == actors.KindPage:
@@ -257,12 +258,12 @@ func (sw *Sweeper) pages(ctx context.Context, ids map[int64]bool, st *SweepStats
 			st.Checked++
 			ref := actors.Ref{Kind: actors.KindPage, ID: id}
 			if _, ok := found[id]; ok {
-				if err := sw.s.resolver.SetHidden(ctx, ref, false); err != nil {
+				if err := sw.p.resolver.SetHidden(ctx, ref, false); err != nil {
 					return err
 				}
 				continue
 			}
-			hidden, calls, err := sw.s.pageHidden(ctx, id)
+			hidden, calls, err := sw.p.pageHidden(ctx, id)
 			st.APICalls += calls
 			if err != nil {
 				return err
@@ -270,7 +271,7 @@ func (sw *Sweeper) pages(ctx context.Context, ids map[int64]bool, st *SweepStats
 			if !hidden {
 				continue
 			}
-			n, err := sw.s.withdrawPage(ctx, id)
+			n, err := sw.p.withdrawPage(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -297,7 +298,7 @@ func (sw *Sweeper) users(ctx context.Context, ids map[int64]bool, st *SweepStats
 			if _, ok := found[id]; ok {
 				continue
 			}
-			withdrew, err := sw.s.withdrawActor(ctx, actors.Ref{Kind: actors.KindUser, ID: id})
+			withdrew, err := sw.p.withdrawActor(ctx, actors.Ref{Kind: actors.KindUser, ID: id})
 			if err != nil {
 				return err
 			}
