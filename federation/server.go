@@ -2,7 +2,6 @@ package federation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -18,7 +17,8 @@ import (
 	"github.com/wikipub/wikipub/federation/avatar"
 	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/httpsig"
-	"github.com/wikipub/wikipub/federation/internal/ttlcache"
+	"github.com/wikipub/wikipub/federation/inbox"
+	"github.com/wikipub/wikipub/federation/internal/httpjson"
 	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
@@ -47,8 +47,8 @@ type Config struct {
 	// CacheTTL bounds how stale a cached actor may be; default 1 min.
 	CacheTTL time.Duration
 	Logger   *slog.Logger
-	// Limits bound what remotes can make us do (limits.go).
-	Limits Limits
+	// Limits bound what remotes can make us do (inbox/limits.go).
+	Limits inbox.Limits
 	// AllowPrivate is the list given to remote.NewHTTPClient: the internal
 	// ranges a follower's inbox may be on (a Follow naming any other
 	// internal address is refused at once).
@@ -81,7 +81,6 @@ type Server struct {
 	keys      *actors.Keys
 	resolver  *actors.Resolver
 	remote    *remote.Remote
-	verifier  *httpsig.Verifier
 	log       *slog.Logger
 	docs      *actors.Documents
 	pub       *publish.Publisher
@@ -90,16 +89,8 @@ type Server struct {
 	blocks    *remote.BlockList
 	onSigned  func(host string)
 	onEnqueue func()
-	// trust decides what inbound requests may make us believe (trust.go);
-	// refusals answers, logs and counts what the inbox turns down.
-	trust    trust
-	refusals *refusals
-	avatars  *avatar.Source
-	// What remotes may cost us (limits.go): activities per host, reports,
-	// and caches of what they asked for that is not there.
-	inboxRate, reportsPerHost, reportsAll *buckets
-	posts                                 *ttlcache.Cache[string, bool]
-	mentionMisses                         *ttlcache.Cache[actors.Ref, struct{}]
+	avatars   *avatar.Source
+	inbox     *inbox.Handler
 }
 
 // NewServer wires the federation side over a wiki, a store and an HTTP
@@ -118,17 +109,8 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 		cfg: cfg, iris: iris, wiki: w, store: st, keys: keys,
 		resolver: actors.NewResolver(w, st, keys, iris, cfg.CacheTTL),
 		remote:   fetcher,
-		verifier: httpsig.NewVerifier(fetcher),
 		log:      cfg.Logger,
-		trust:    newTrust(iris.Base),
-		refusals: newRefusals(cfg.Logger, cfg.Registry),
 	}
-	lim := cfg.Limits.withDefaults()
-	s.inboxRate = newBuckets(lim.InboxBurst, time.Minute/time.Duration(lim.InboxPerMinute))
-	s.reportsPerHost = newBuckets(lim.ReportsPerHost, time.Hour/time.Duration(lim.ReportsPerHost))
-	s.reportsAll = newBuckets(lim.ReportsPerHour, time.Hour/time.Duration(lim.ReportsPerHour))
-	s.posts = ttlcache.New[string, bool](time.Minute, 100_000)
-	s.mentionMisses = ttlcache.New[actors.Ref, struct{}](10*time.Minute, 100_000)
 	s.talk = talk.New(cfg.Talk, w, st, iris, cfg.Logger)
 	s.blocks = remote.NewBlockList(st, cfg.Blocks)
 	s.avatars = avatar.New(w, w.Site().Logo, w.Site().SiteName, cfg.Logger)
@@ -143,8 +125,29 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	s.pub = publish.New(publish.Config{PublicTimelines: cfg.PublicTimelines, Coalesce: cfg.Coalesce}, publish.Deps{
 		Wiki: w, Store: st, Queue: s.queue, Resolver: s.resolver, Docs: s.docs, Blocks: s.blocks, IRIs: iris, Logger: cfg.Logger,
 	})
+	s.inbox = inbox.New(inbox.Config{AllowPrivate: cfg.AllowPrivate, Limits: cfg.Limits}, inbox.Deps{
+		Store: st, Wiki: w, Keys: keys, Resolver: s.resolver, Remote: fetcher, Verifier: httpsig.NewVerifier(fetcher),
+		Blocks: s.blocks, Talk: s.talk, Queue: s.queue, IRIs: iris, Logger: cfg.Logger, Registry: cfg.Registry,
+		Revive: func(host string) {
+			if s.onSigned != nil {
+				s.onSigned(host)
+			}
+		},
+	})
 	return s
 }
+
+// OnSignedRequest sets f to be called with the host of every remote actor
+// whose signed request to one of our inboxes verified: serve wires this to
+// (*Deliverer).Revive. Set it before serving.
+func (s *Server) OnSignedRequest(f func(host string)) { s.onSigned = f }
+
+// OnEnqueue sets f to be called after deliveries are queued: serve wires
+// it to (*Deliverer).Wake, so posts leave at once. Set it before serving.
+func (s *Server) OnEnqueue(f func()) { s.onEnqueue = f }
+
+// InboxGone forgets the followers behind an inbox that answered 410.
+func (s *Server) InboxGone(ctx context.Context, in string) { s.inbox.InboxGone(ctx, in) }
 
 // Publisher returns the server's publisher, the watcher's handler.
 func (s *Server) Publisher() *publish.Publisher { return s.pub }
@@ -201,9 +204,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ap/{kind}/{id}/{collection}", s.interactionCollection)
 	mux.HandleFunc("GET /ap/log/{id}", s.withdrawnOrMissing)
 	mux.HandleFunc("GET /ap/rc/{id}", s.withdrawnOrMissing)
-	mux.HandleFunc("POST /ap/inbox", s.inbox)
-	mux.HandleFunc("POST /ap/instance/inbox", s.inbox)
-	mux.HandleFunc("POST /ap/{kind}/{id}/inbox", s.inbox)
+	mux.Handle("POST /ap/inbox", s.inbox)
+	mux.Handle("POST /ap/instance/inbox", s.inbox)
+	mux.Handle("POST /ap/{kind}/{id}/inbox", s.inbox)
 }
 
 // refFromPath reads the actor named by a request path.
@@ -326,18 +329,6 @@ func isAPAccept(acc string) bool {
 	return strings.Contains(acc, "application/activity+json") || strings.Contains(acc, "application/ld+json")
 }
 
-func writeError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
-}
+func writeError(w http.ResponseWriter, status int, msg string) { httpjson.Error(w, status, msg) }
 
-func writeJSON(w http.ResponseWriter, contentType string, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "encoding failed")
-		return
-	}
-	w.Header().Set("Content-Type", contentType)
-	w.Write(b)
-}
+func writeJSON(w http.ResponseWriter, contentType string, v any) { httpjson.Write(w, contentType, v) }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/delivery"
+	"github.com/wikipub/wikipub/federation/inbox"
 	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
@@ -62,7 +63,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 			Wiki: talkWiki(client), Namespaces: cfg.TalkNamespaces, Window: cfg.TalkWindow, DailyCap: cfg.TalkDailyCap,
 			PerActorHour: cfg.TalkPerActor, PerDomainHour: cfg.TalkPerDomain, ReportsPage: cfg.ReportsPage,
 		},
-		Limits: federation.Limits{
+		Limits: inbox.Limits{
 			InboxPerMinute: cfg.InboxPerMinute, InboxBurst: cfg.InboxBurst,
 			ReportsPerHost: cfg.ReportsPerHost, ReportsPerHour: cfg.ReportsPerHour,
 		},

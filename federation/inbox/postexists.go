@@ -1,4 +1,4 @@
-package federation
+package inbox
 
 import (
 	"context"
@@ -14,34 +14,34 @@ import (
 // post we published. A reply to anything else is not kept: a remote
 // could otherwise make us store replies to millions of posts that never
 // were. Answers are cached for a minute, misses too.
-func (s *Server) postExists(ctx context.Context, id string) (bool, error) {
-	if known, ok := s.posts.Get(id); ok {
+func (h *Handler) postExists(ctx context.Context, id string) (bool, error) {
+	if known, ok := h.posts.Get(id); ok {
 		return known, nil
 	}
-	found, err := s.lookUpPost(ctx, id)
+	found, err := h.lookUpPost(ctx, id)
 	if err != nil {
 		return false, err
 	}
-	s.posts.Put(id, found)
+	h.posts.Put(id, found)
 	return found, nil
 }
 
-func (s *Server) lookUpPost(ctx context.Context, id string) (bool, error) {
-	if !s.ourPost(id) {
+func (h *Handler) lookUpPost(ctx context.Context, id string) (bool, error) {
+	if !h.ourPost(id) {
 		return false, nil
 	}
-	_, err := s.store.PublishedPost(ctx, id)
+	_, err := h.store.PublishedPost(ctx, id)
 	if err == nil {
 		return true, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
-	n, ok := s.iris.RevisionOf(id)
+	n, ok := h.iris.RevisionOf(id)
 	if !ok {
 		return false, nil // log and recent-changes posts exist only as records
 	}
-	revs, err := s.wiki.Revisions(ctx, []int64{n})
+	revs, err := h.wiki.Revisions(ctx, []int64{n})
 	if errors.Is(err, wiki.ErrNotFound) {
 		return false, nil
 	}

@@ -1,4 +1,4 @@
-package federation
+package inbox
 
 import (
 	"context"
@@ -27,24 +27,24 @@ const (
 const maxStoredContent = 64 << 10
 
 // ours reports whether an id is one of our posts.
-func (s *Server) ourPost(id string) bool {
-	return s.iris.IsPost(id)
+func (h *Handler) ourPost(id string) bool {
+	return h.iris.IsPost(id)
 }
 
 // onCreate stores a reply to one of our posts, or a Note that mentions one
 // of our actors; both may be written to a talk page later.
-func (s *Server) onCreate(ctx context.Context, act *inbound) error {
+func (h *Handler) onCreate(ctx context.Context, act *inbound) error {
 	n := act.Note
 	if n == nil {
 		return nil // an object given by id only is not fetched: nothing of ours is in it
 	}
-	if rf := s.trust.createdObject(act.signer, n); rf != nil {
+	if rf := h.trust.createdObject(act.signer, n); rf != nil {
 		return rf
 	}
-	if s.blocks.Blocked(ctx, act.signer) {
+	if h.blocks.Blocked(ctx, act.signer) {
 		return &refusal{status: http.StatusAccepted, reason: reasonBlocked, msg: "blocked: ignored"}
 	}
-	who, err := s.remote.Actor(ctx, act.signer, false)
+	who, err := h.remote.Actor(ctx, act.signer, false)
 	if err != nil {
 		return fmt.Errorf("fetching %s: %w", act.signer, err)
 	}
@@ -60,15 +60,15 @@ func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 	}
 	var stored []store.Interaction
 	noSuchPost := false
-	if parent := n.InReplyTo; s.ourPost(parent) {
-		exists, err := s.postExists(ctx, parent)
+	if parent := n.InReplyTo; h.ourPost(parent) {
+		exists, err := h.postExists(ctx, parent)
 		if err != nil {
 			return err
 		}
 		if exists {
 			i := base
 			i.ID, i.Kind, i.Object = n.ID, "reply", parent
-			i.TalkPage = s.talk.ReplyTalkPage(ctx, parent)
+			i.TalkPage = h.talk.ReplyTalkPage(ctx, parent)
 			stored = append(stored, i)
 		}
 		noSuchPost = !exists
@@ -78,16 +78,16 @@ func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 		if kept >= maxMentionsKept || looked >= maxMentionLookups {
 			break
 		}
-		ref, ok := s.iris.ParseActor(href)
+		ref, ok := h.iris.ParseActor(href)
 		if !ok || ref.Kind != actors.KindUser {
 			continue
 		}
 		looked++
-		a, err := s.mentioned(ctx, ref)
+		a, err := h.mentioned(ctx, ref)
 		if err != nil {
 			continue
 		}
-		talk := s.talk.UserTalkPage(a.Name)
+		talk := h.talk.UserTalkPage(a.Name)
 		dup := false
 		for _, x := range stored {
 			dup = dup || x.TalkPage == talk // a reply to this editor that also names them: one section
@@ -97,7 +97,7 @@ func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 		}
 		kept++
 		i := base
-		i.ID, i.Kind, i.Object = fmt.Sprintf("%s#mention-%d", n.ID, kept), "mention", s.iris.Actor(ref)
+		i.ID, i.Kind, i.Object = fmt.Sprintf("%s#mention-%d", n.ID, kept), "mention", h.iris.Actor(ref)
 		i.TalkPage = talk
 		stored = append(stored, i)
 	}
@@ -105,29 +105,29 @@ func (s *Server) onCreate(ctx context.Context, act *inbound) error {
 		return &refusal{status: http.StatusAccepted, reason: reasonNoSuchPost, msg: "a reply to a post that does not exist: not kept"}
 	}
 	for _, i := range stored {
-		if err := s.mayStore(ctx, i.ID, act.signer, i.Kind); err != nil {
+		if err := h.mayStore(ctx, i.ID, act.signer, i.Kind); err != nil {
 			return err
 		}
 	}
 	for _, i := range stored {
-		i = s.talk.Schedule(ctx, i)
-		if _, err := s.store.AddInteraction(ctx, i); err != nil {
+		i = h.talk.Schedule(ctx, i)
+		if _, err := h.store.AddInteraction(ctx, i); err != nil {
 			return err
 		}
-		s.log.InfoContext(ctx, "interaction stored", "kind", i.Kind, "id", clip(i.ID), "object", i.Object, "talk_page", i.TalkPage, "talk_state", i.TalkState)
+		h.log.InfoContext(ctx, "interaction stored", "kind", i.Kind, "id", clip(i.ID), "object", i.Object, "talk_page", i.TalkPage, "talk_state", i.TalkState)
 	}
 	return nil
 }
 
 // mentioned resolves a mentioned editor, remembering for a while the
 // ones that are not there.
-func (s *Server) mentioned(ctx context.Context, ref actors.Ref) (*actors.Actor, error) {
-	if _, missing := s.mentionMisses.Get(ref); missing {
+func (h *Handler) mentioned(ctx context.Context, ref actors.Ref) (*actors.Actor, error) {
+	if _, missing := h.mentionMisses.Get(ref); missing {
 		return nil, actors.ErrNoActor
 	}
-	a, err := s.resolver.ByRef(ctx, ref)
+	a, err := h.resolver.ByRef(ctx, ref)
 	if errors.Is(err, actors.ErrNoActor) || errors.Is(err, actors.ErrGone) {
-		s.mentionMisses.Put(ref, struct{}{})
+		h.mentionMisses.Put(ref, struct{}{})
 	}
 	return a, err
 }
@@ -145,31 +145,31 @@ func cutUTF8(s string, n int) string {
 
 // mayStore asks the trust rules whether signer may keep a record of kind
 // under id, given what is stored under it now.
-func (s *Server) mayStore(ctx context.Context, id, signer, kind string) error {
-	existing, err := s.store.GetInteraction(ctx, id)
+func (h *Handler) mayStore(ctx context.Context, id, signer, kind string) error {
+	existing, err := h.store.GetInteraction(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if rf := s.trust.mayTake(&existing, signer, kind); rf != nil {
+	if rf := h.trust.mayTake(&existing, signer, kind); rf != nil {
 		return rf
 	}
 	return nil
 }
 
 // onUpdate replaces the text of a reply or mention we keep.
-func (s *Server) onUpdate(ctx context.Context, act *inbound) error {
+func (h *Handler) onUpdate(ctx context.Context, act *inbound) error {
 	n := act.Note
 	if n == nil {
 		return nil
 	}
-	if rf := s.trust.createdObject(act.signer, n); rf != nil {
+	if rf := h.trust.createdObject(act.signer, n); rf != nil {
 		return rf
 	}
 	for _, id := range noteInteractionIDs(n.ID) {
-		i, err := s.store.GetInteraction(ctx, id)
+		i, err := h.store.GetInteraction(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -180,7 +180,7 @@ func (s *Server) onUpdate(ctx context.Context, act *inbound) error {
 			continue
 		}
 		i.Content = cutUTF8(n.Content, maxStoredContent)
-		if _, err := s.store.AddInteraction(ctx, i); err != nil {
+		if _, err := h.store.AddInteraction(ctx, i); err != nil {
 			return err
 		}
 	}
@@ -188,9 +188,9 @@ func (s *Server) onUpdate(ctx context.Context, act *inbound) error {
 }
 
 // forgetNote removes what we keep of a deleted remote note.
-func (s *Server) forgetNote(ctx context.Context, noteID, signer string) error {
+func (h *Handler) forgetNote(ctx context.Context, noteID, signer string) error {
 	for _, id := range noteInteractionIDs(noteID) {
-		i, err := s.store.GetInteraction(ctx, id)
+		i, err := h.store.GetInteraction(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -198,7 +198,7 @@ func (s *Server) forgetNote(ctx context.Context, noteID, signer string) error {
 			return err
 		}
 		if i.Actor == signer {
-			if err := s.store.RemoveInteraction(ctx, id); err != nil {
+			if err := h.store.RemoveInteraction(ctx, id); err != nil {
 				return err
 			}
 		}
@@ -215,33 +215,33 @@ func noteInteractionIDs(noteID string) []string {
 }
 
 // onLikeOrShare counts a Like or an Announce of one of our posts.
-func (s *Server) onLikeOrShare(ctx context.Context, act *inbound, kind string) error {
+func (h *Handler) onLikeOrShare(ctx context.Context, act *inbound, kind string) error {
 	obj := act.ObjectID()
-	if !s.ourPost(obj) {
+	if !h.ourPost(obj) {
 		return nil
 	}
-	if s.blocks.Blocked(ctx, act.signer) {
+	if h.blocks.Blocked(ctx, act.signer) {
 		return &refusal{status: http.StatusAccepted, reason: reasonBlocked, msg: "blocked: ignored"}
 	}
-	exists, err := s.postExists(ctx, obj)
+	exists, err := h.postExists(ctx, obj)
 	if err != nil {
 		return err
 	}
 	if !exists {
 		return &refusal{status: http.StatusAccepted, reason: reasonNoSuchPost, msg: "a post that does not exist: not counted"}
 	}
-	if err := s.mayStore(ctx, act.ID, act.signer, kind); err != nil {
+	if err := h.mayStore(ctx, act.ID, act.signer, kind); err != nil {
 		return err
 	}
-	_, err = s.store.AddInteraction(ctx, store.Interaction{
+	_, err = h.store.AddInteraction(ctx, store.Interaction{
 		ID: act.ID, Kind: kind, Object: obj, Actor: act.signer, Published: time.Now().UTC(),
 	})
 	return err
 }
 
 // undoInteraction removes a like or a boost of signer's.
-func (s *Server) undoInteraction(ctx context.Context, id, signer string) error {
-	i, err := s.store.GetInteraction(ctx, id)
+func (h *Handler) undoInteraction(ctx context.Context, id, signer string) error {
+	i, err := h.store.GetInteraction(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}
@@ -251,7 +251,7 @@ func (s *Server) undoInteraction(ctx context.Context, id, signer string) error {
 	if i.Actor != signer || (i.Kind != "like" && i.Kind != "share") {
 		return nil
 	}
-	return s.store.RemoveInteraction(ctx, id)
+	return h.store.RemoveInteraction(ctx, id)
 }
 
 // maxReportObjects bounds the ids of one report written to the wiki.
@@ -262,14 +262,14 @@ const maxReportObjects = 20
 // hour from one server and Limits.ReportsPerHour from all, each with at
 // most maxReportObjects ids and talk.Config.MaxRunes of text; a blocked
 // server's reports are dropped.
-func (s *Server) onFlag(ctx context.Context, act *inbound) error {
-	if s.blocks.Blocked(ctx, act.signer) {
+func (h *Handler) onFlag(ctx context.Context, act *inbound) error {
+	if h.blocks.Blocked(ctx, act.signer) {
 		return &refusal{status: http.StatusAccepted, reason: reasonBlocked, msg: "blocked: ignored"}
 	}
 	for _, b := range []struct {
 		limit *buckets
 		key   string
-	}{{s.reportsPerHost, remote.Origin(act.signer)}, {s.reportsAll, ""}} {
+	}{{h.reportsPerHost, remote.Origin(act.signer)}, {h.reportsAll, ""}} {
 		if ok, wait := b.limit.take(b.key); !ok {
 			return &refusal{status: http.StatusTooManyRequests, reason: reasonRateLimited, msg: "too many reports; retry later", retryAfter: retrySeconds(wait)}
 		}
@@ -279,8 +279,8 @@ func (s *Server) onFlag(ctx context.Context, act *inbound) error {
 		objects = objects[:maxReportObjects]
 	}
 	list := strings.Join(objects, " ")
-	s.log.WarnContext(ctx, "report received", "id", clip(act.ID), "from", clip(act.signer), "object", clip(list), "content", clip(act.Content))
-	return s.talk.Report(ctx, act.ID, act.signer, cutUTF8(act.Content, maxStoredContent), list)
+	h.log.WarnContext(ctx, "report received", "id", clip(act.ID), "from", clip(act.signer), "object", clip(list), "content", clip(act.Content))
+	return h.talk.Report(ctx, act.ID, act.signer, cutUTF8(act.Content, maxStoredContent), list)
 }
 
 // retrySeconds is a wait as a Retry-After value: whole seconds, at least 1.

@@ -1,4 +1,4 @@
-package federation
+package inbox
 
 import (
 	"slices"
@@ -7,13 +7,13 @@ import (
 	"github.com/wikipub/wikipub/federation/delivery"
 )
 
-// TestDeliverReviveHookPerServer: each Server calls only its own hook,
-// with the host as the deliverer keys it; a Server without one is fine.
+// TestDeliverReviveHookPerServer: each Handler calls only its own hook,
+// with the host as the deliverer keys it; a Handler without one is fine.
 func TestDeliverReviveHookPerServer(t *testing.T) {
 	var a, b []string
-	sa, sb, sc := &Server{}, &Server{}, &Server{}
-	sa.OnSignedRequest(func(h string) { a = append(a, h) })
-	sb.OnSignedRequest(func(h string) { b = append(b, h) })
+	sa := &Handler{onSigned: func(h string) { a = append(a, h) }}
+	sb := &Handler{onSigned: func(h string) { b = append(b, h) }}
+	sc := &Handler{}
 	sa.revive(delivery.HostOf("https://Mastodon.Social/users/alice"))
 	sb.revive(delivery.HostOf("http://127.0.0.1:8080/users/bob"))
 	sb.revive("")

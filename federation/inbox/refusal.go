@@ -1,4 +1,4 @@
-package federation
+package inbox
 
 import (
 	"errors"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/wikipub/wikipub/federation/internal/httpjson"
 	"github.com/wikipub/wikipub/federation/internal/promreg"
 	"github.com/wikipub/wikipub/federation/remote"
 )
@@ -111,7 +112,7 @@ func (rs *refusals) answer(w http.ResponseWriter, r *http.Request, rf *refusal, 
 	if rf.status == http.StatusAccepted {
 		w.WriteHeader(http.StatusAccepted)
 	} else {
-		writeError(w, rf.status, rf.msg)
+		httpjson.Error(w, rf.status, rf.msg)
 	}
 	if rs.counter != nil {
 		rs.counter.WithLabelValues(rf.reason).Inc()

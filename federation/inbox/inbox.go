@@ -1,4 +1,4 @@
-package federation
+package inbox
 
 import (
 	"context"
@@ -23,25 +23,25 @@ const maxInboxBody = 1 << 20
 // senders retry for two to three days.
 const seenTTL = 7 * 24 * time.Hour
 
-// inbox takes a POST to any of our inboxes: body bounded, signature,
+// ServeHTTP takes a POST to any of our inboxes: body bounded, signature,
 // digest and date verified, the activity checked against its signer by
 // the trust rules (trust.go), replays dropped; then the activity is
 // handled before 202 is answered, so a failure we can recover from is a
 // 503 the sender retries, and one we never will is a 4xx with a reason.
-func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if r.ContentLength > maxInboxBody {
-		s.refusals.answer(w, r, &refusal{status: http.StatusRequestEntityTooLarge, reason: reasonBodyTooLarge, msg: fmt.Sprintf("body over %d bytes", maxInboxBody)}, nil, nil)
+		h.refusals.answer(w, r, &refusal{status: http.StatusRequestEntityTooLarge, reason: reasonBodyTooLarge, msg: fmt.Sprintf("body over %d bytes", maxInboxBody)}, nil, nil)
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxInboxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			s.refusals.answer(w, r, &refusal{status: http.StatusRequestEntityTooLarge, reason: reasonBodyTooLarge, msg: fmt.Sprintf("body over %d bytes", maxInboxBody)}, nil, nil)
+			h.refusals.answer(w, r, &refusal{status: http.StatusRequestEntityTooLarge, reason: reasonBodyTooLarge, msg: fmt.Sprintf("body over %d bytes", maxInboxBody)}, nil, nil)
 			return
 		}
-		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reasonUnreadableBody, msg: "reading the body failed"}, nil, err)
+		h.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reasonUnreadableBody, msg: "reading the body failed"}, nil, err)
 		return
 	}
 	parsed, err := activity.Parse(body)
@@ -51,36 +51,36 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, activity.ErrIDTooLong) {
 			reason = reasonIDTooLong
 		}
-		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reason, msg: err.Error()}, nil, nil)
+		h.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reason, msg: err.Error()}, nil, nil)
 		return
 	}
 	act := &inbound{Activity: parsed}
-	if !s.trust.forUs(r.Host) {
-		s.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reasonWrongHost, msg: "the request is for another host than this one"}, act, nil)
+	if !h.trust.forUs(r.Host) {
+		h.refusals.answer(w, r, &refusal{status: http.StatusBadRequest, reason: reasonWrongHost, msg: "the request is for another host than this one"}, act, nil)
 		return
 	}
-	signer, err := s.verifier.Verify(ctx, r, body)
+	signer, err := h.verifier.Verify(ctx, r, body)
 	if err != nil {
-		s.signatureError(w, r, act, err)
+		h.signatureError(w, r, act, err)
 		return
 	}
-	s.revive(delivery.HostOf(signer))
+	h.revive(delivery.HostOf(signer))
 	act.signer = signer
-	if rf := s.trust.envelope(act); rf != nil {
-		s.refusals.answer(w, r, rf, act, nil)
+	if rf := h.trust.envelope(act); rf != nil {
+		h.refusals.answer(w, r, rf, act, nil)
 		return
 	}
-	if ok, wait := s.inboxRate.take(remote.Origin(signer)); !ok {
-		s.refusals.answer(w, r, &refusal{status: http.StatusTooManyRequests, reason: reasonRateLimited,
+	if ok, wait := h.inboxRate.take(remote.Origin(signer)); !ok {
+		h.refusals.answer(w, r, &refusal{status: http.StatusTooManyRequests, reason: reasonRateLimited,
 			msg: "too many activities from your server; retry later", retryAfter: retrySeconds(wait)}, act, nil)
 		return
 	}
-	if err := s.handleActivity(ctx, act); err != nil {
+	if err := h.handleActivity(ctx, act); err != nil {
 		if rf := refusalFor(err); rf != nil {
-			s.refusals.answer(w, r, rf, act, err)
+			h.refusals.answer(w, r, rf, act, err)
 			return
 		}
-		s.refusals.answer(w, r, &refusal{status: http.StatusServiceUnavailable, reason: reasonHandlingFailed,
+		h.refusals.answer(w, r, &refusal{status: http.StatusServiceUnavailable, reason: reasonHandlingFailed,
 			msg: "could not handle the activity now; retry later", retryAfter: 60}, act, err)
 		return
 	}
@@ -97,41 +97,41 @@ type inbound struct {
 
 // handleActivity dispatches one verified activity, at most once per
 // signer and id.
-func (s *Server) handleActivity(ctx context.Context, act *inbound) error {
-	mark := s.trust.seenKey(act.signer, act.ID)
-	first, err := s.store.MarkSeen(ctx, mark, seenTTL)
+func (h *Handler) handleActivity(ctx context.Context, act *inbound) error {
+	mark := h.trust.seenKey(act.signer, act.ID)
+	first, err := h.store.MarkSeen(ctx, mark, seenTTL)
 	if err != nil {
 		return err
 	}
 	if !first {
-		s.log.DebugContext(ctx, "replayed activity ignored", "id", clip(act.ID))
+		h.log.DebugContext(ctx, "replayed activity ignored", "id", clip(act.ID))
 		return nil
 	}
 	var herr error
 	switch act.Type {
 	case "Follow":
-		herr = s.onFollow(ctx, act)
+		herr = h.onFollow(ctx, act)
 	case "Undo":
-		herr = s.onUndo(ctx, act)
+		herr = h.onUndo(ctx, act)
 	case "Delete":
-		herr = s.onDelete(ctx, act)
+		herr = h.onDelete(ctx, act)
 	case "Create":
-		herr = s.onCreate(ctx, act)
+		herr = h.onCreate(ctx, act)
 	case "Update":
-		herr = s.onUpdate(ctx, act)
+		herr = h.onUpdate(ctx, act)
 	case "Like":
-		herr = s.onLikeOrShare(ctx, act, "like")
+		herr = h.onLikeOrShare(ctx, act, "like")
 	case "Announce":
-		herr = s.onLikeOrShare(ctx, act, "share")
+		herr = h.onLikeOrShare(ctx, act, "share")
 	case "Flag":
-		herr = s.onFlag(ctx, act)
+		herr = h.onFlag(ctx, act)
 	default:
-		s.log.DebugContext(ctx, "activity type not handled", "id", clip(act.ID), "type", clip(act.Type))
+		h.log.DebugContext(ctx, "activity type not handled", "id", clip(act.ID), "type", clip(act.Type))
 	}
 	if herr != nil {
 		// Let the sender's retry through the dedupe; a refusal is answered
 		// the same way again.
-		if err := s.store.ForgetSeen(ctx, mark); err != nil {
+		if err := h.store.ForgetSeen(ctx, mark); err != nil {
 			return errors.Join(herr, err)
 		}
 	}
@@ -141,21 +141,21 @@ func (s *Server) handleActivity(ctx context.Context, act *inbound) error {
 // signatureError answers a request whose signature did not verify: 401 or
 // 400 as the check says, but 503 when the key could not be fetched for a
 // reason that may pass, so a valid sender is never told it is invalid.
-func (s *Server) signatureError(w http.ResponseWriter, r *http.Request, act *inbound, err error) {
+func (h *Handler) signatureError(w http.ResponseWriter, r *http.Request, act *inbound, err error) {
 	ctx := r.Context()
 	if errors.Is(err, httpsig.ErrKeyUnavailable) && errors.Is(err, remote.ErrRemoteGone) && act.Type == "Delete" && act.ObjectID() == act.Actor {
 		// An actor deleting itself: its key is gone with it. Check that the
 		// actor really is gone before forgetting its follows.
-		if _, aerr := s.remote.Actor(ctx, act.Actor, true); errors.Is(aerr, remote.ErrRemoteGone) {
-			n, rerr := s.store.RemoveFollowerEverywhere(ctx, act.Actor)
+		if _, aerr := h.remote.Actor(ctx, act.Actor, true); errors.Is(aerr, remote.ErrRemoteGone) {
+			n, rerr := h.store.RemoveFollowerEverywhere(ctx, act.Actor)
 			if rerr == nil {
-				s.log.InfoContext(ctx, "remote actor deleted", "actor", clip(act.Actor), "follows_removed", n)
+				h.log.InfoContext(ctx, "remote actor deleted", "actor", clip(act.Actor), "follows_removed", n)
 				w.WriteHeader(http.StatusAccepted)
 				return
 			}
 		}
 	}
-	s.refusals.answer(w, r, signatureRefusal(err), act, err)
+	h.refusals.answer(w, r, signatureRefusal(err), act, err)
 }
 
 // signatureRefusal is what the sender of a request whose signature did

@@ -1,4 +1,4 @@
-package federation
+package inbox
 
 import (
 	"context"
@@ -21,54 +21,54 @@ import (
 // Accept.id and actor == signer). A follow of anything that cannot be an
 // actor is rejected, signed by the instance actor.
 // See docs/interop.md, "Follow, Accept and Undo".
-func (s *Server) onFollow(ctx context.Context, act *inbound) error {
-	follower, err := s.remote.Actor(ctx, act.signer, false)
+func (h *Handler) onFollow(ctx context.Context, act *inbound) error {
+	follower, err := h.remote.Actor(ctx, act.signer, false)
 	if err != nil {
 		return fmt.Errorf("fetching follower %s: %w", act.signer, err)
 	}
-	if rf := s.checkInboxes(ctx, follower); rf != nil {
+	if rf := h.checkInboxes(ctx, follower); rf != nil {
 		return rf
 	}
-	if s.blocks.Blocked(ctx, act.signer) {
-		s.log.InfoContext(ctx, "follow rejected: blocked", "follower", act.signer)
-		return s.queueReply(ctx, "Reject", actors.Ref{Kind: actors.KindInstance}, act, follower)
+	if h.blocks.Blocked(ctx, act.signer) {
+		h.log.InfoContext(ctx, "follow rejected: blocked", "follower", act.signer)
+		return h.queueReply(ctx, "Reject", actors.Ref{Kind: actors.KindInstance}, act, follower)
 	}
-	ref, ok := s.iris.ParseActor(act.ObjectID())
+	ref, ok := h.iris.ParseActor(act.ObjectID())
 	var a *actors.Actor
 	if ok && ref.Kind != actors.KindInstance {
-		a, err = s.resolver.Follow(ctx, ref)
+		a, err = h.resolver.Follow(ctx, ref)
 	}
 	if !ok || ref.Kind == actors.KindInstance || errors.Is(err, actors.ErrNoActor) || errors.Is(err, actors.ErrGone) {
-		s.log.InfoContext(ctx, "follow rejected: not an actor", "object", act.ObjectID(), "follower", act.signer)
-		return s.queueReply(ctx, "Reject", actors.Ref{Kind: actors.KindInstance}, act, follower)
+		h.log.InfoContext(ctx, "follow rejected: not an actor", "object", act.ObjectID(), "follower", act.signer)
+		return h.queueReply(ctx, "Reject", actors.Ref{Kind: actors.KindInstance}, act, follower)
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.resolver.Keep(ctx, a); err != nil {
-		return fmt.Errorf("keeping %s: %w", s.iris.Actor(a.Ref), err)
+	if err := h.resolver.Keep(ctx, a); err != nil {
+		return fmt.Errorf("keeping %s: %w", h.iris.Actor(a.Ref), err)
 	}
-	actorID := s.iris.Actor(a.Ref)
-	added, err := s.store.AddFollower(ctx, actorID, store.Follower{
+	actorID := h.iris.Actor(a.Ref)
+	added, err := h.store.AddFollower(ctx, actorID, store.Follower{
 		ID: follower.ID, Inbox: follower.Inbox, SharedInbox: follower.SharedInbox,
 		FollowID: act.ID, Since: time.Now().UTC(),
 	})
 	if err != nil {
 		return fmt.Errorf("adding follower %s of %s: %w", follower.ID, actorID, err)
 	}
-	s.log.InfoContext(ctx, "follow accepted", "actor", actorID, "handle", a.Handle, "follower", follower.ID, "new", added)
-	return s.queueReply(ctx, "Accept", a.Ref, act, follower)
+	h.log.InfoContext(ctx, "follow accepted", "actor", actorID, "handle", a.Handle, "follower", follower.ID, "new", added)
+	return h.queueReply(ctx, "Accept", a.Ref, act, follower)
 }
 
 // checkInboxes refuses a follower whose inboxes wikipub would never be
 // able to deliver to: on an internal address (the delivery guard would
 // refuse every try, for days), or not an http(s) URL.
-func (s *Server) checkInboxes(ctx context.Context, f *activity.RemoteActor) *refusal {
+func (h *Handler) checkInboxes(ctx context.Context, f *activity.RemoteActor) *refusal {
 	for _, inbox := range []string{f.Inbox, f.SharedInbox} {
 		if inbox == "" {
 			continue
 		}
-		err := remote.CheckURLAddress(ctx, inbox, s.cfg.AllowPrivate)
+		err := remote.CheckURLAddress(ctx, inbox, h.cfg.AllowPrivate)
 		switch {
 		case errors.Is(err, remote.ErrForbiddenAddress):
 			return &refusal{status: http.StatusBadRequest, reason: reasonInternalInbox, msg: "the follower's inbox is on an internal address"}
@@ -85,8 +85,8 @@ func (s *Server) checkInboxes(ctx context.Context, f *activity.RemoteActor) *ref
 // embedded as id, type, actor and object only (all GoToSocial and
 // Mastodon match on), so what a remote sent costs at most a few KB in the
 // queue however large its Follow was.
-func (s *Server) queueReply(ctx context.Context, typ string, from actors.Ref, act *inbound, to *activity.RemoteActor) error {
-	fromID := s.iris.Actor(from)
+func (h *Handler) queueReply(ctx context.Context, typ string, from actors.Ref, act *inbound, to *activity.RemoteActor) error {
+	fromID := h.iris.Actor(from)
 	sum := sha256.Sum256([]byte(typ + "\x00" + act.ID + "\x00" + fromID))
 	tag := hex.EncodeToString(sum[:12])
 	follow := activity.FollowRef{ID: act.ID, Type: act.Type, Actor: act.Actor, Object: act.ObjectID()}
@@ -94,10 +94,10 @@ func (s *Server) queueReply(ctx context.Context, typ string, from actors.Ref, ac
 	if err != nil {
 		return err
 	}
-	if _, err := s.keys.Get(ctx, fromID); err != nil {
+	if _, err := h.keys.Get(ctx, fromID); err != nil {
 		return err
 	}
-	return s.queue.Enqueue(ctx, store.Delivery{
+	return h.queue.Enqueue(ctx, store.Delivery{
 		ID: typ + ":" + tag, Inbox: to.Inbox, Signer: fromID, Body: body,
 	})
 }
@@ -114,68 +114,68 @@ func lower(s string) string {
 
 // onUndo takes back a follow, a like or a boost. The undone activity may
 // be embedded or given by id.
-func (s *Server) onUndo(ctx context.Context, act *inbound) error {
+func (h *Handler) onUndo(ctx context.Context, act *inbound) error {
 	if in := act.Inner; in != nil {
 		switch in.Type {
 		case "Like", "Announce":
-			return s.undoInteraction(ctx, in.ID, act.signer)
+			return h.undoInteraction(ctx, in.ID, act.signer)
 		case "Follow":
-			ref, ok := s.iris.ParseActor(in.Object)
+			ref, ok := h.iris.ParseActor(in.Object)
 			if !ok {
 				return nil
 			}
-			if a, err := s.resolver.Follow(ctx, ref); err == nil {
+			if a, err := h.resolver.Follow(ctx, ref); err == nil {
 				ref = a.Ref
 			}
-			return s.unfollow(ctx, s.iris.Actor(ref), act.signer)
+			return h.unfollow(ctx, h.iris.Actor(ref), act.signer)
 		}
 		return nil
 	}
 	undone := act.ObjectID()
-	if err := s.undoInteraction(ctx, undone, act.signer); err != nil {
+	if err := h.undoInteraction(ctx, undone, act.signer); err != nil {
 		return err
 	}
-	follows, err := s.store.Follows(ctx, act.signer)
+	follows, err := h.store.Follows(ctx, act.signer)
 	if err != nil {
 		return err
 	}
 	for actorID, f := range follows {
 		if f.FollowID == undone {
-			return s.unfollow(ctx, actorID, act.signer)
+			return h.unfollow(ctx, actorID, act.signer)
 		}
 	}
 	return nil
 }
 
-func (s *Server) unfollow(ctx context.Context, actorID, follower string) error {
-	removed, err := s.store.RemoveFollower(ctx, actorID, follower)
+func (h *Handler) unfollow(ctx context.Context, actorID, follower string) error {
+	removed, err := h.store.RemoveFollower(ctx, actorID, follower)
 	if err != nil {
 		return fmt.Errorf("removing follower %s of %s: %w", follower, actorID, err)
 	}
-	s.log.InfoContext(ctx, "unfollowed", "actor", actorID, "follower", follower, "was_following", removed)
+	h.log.InfoContext(ctx, "unfollowed", "actor", actorID, "follower", follower, "was_following", removed)
 	return nil
 }
 
 // onDelete forgets a remote actor that deleted itself, or a remote note.
-func (s *Server) onDelete(ctx context.Context, act *inbound) error {
+func (h *Handler) onDelete(ctx context.Context, act *inbound) error {
 	if act.ObjectID() != act.signer {
-		return s.forgetNote(ctx, act.ObjectID(), act.signer)
+		return h.forgetNote(ctx, act.ObjectID(), act.signer)
 	}
-	n, err := s.store.RemoveFollowerEverywhere(ctx, act.signer)
+	n, err := h.store.RemoveFollowerEverywhere(ctx, act.signer)
 	if err != nil {
 		return err
 	}
-	s.log.InfoContext(ctx, "remote actor deleted", "actor", act.signer, "follows_removed", n)
+	h.log.InfoContext(ctx, "remote actor deleted", "actor", act.signer, "follows_removed", n)
 	return nil
 }
 
 // InboxGone forgets the followers behind an inbox that answered 410: the
 // remote actor (or, for a shared inbox, the server) is gone.
-func (s *Server) InboxGone(ctx context.Context, inbox string) {
-	n, err := s.store.RemoveFollowersByInbox(ctx, inbox)
+func (h *Handler) InboxGone(ctx context.Context, inbox string) {
+	n, err := h.store.RemoveFollowersByInbox(ctx, inbox)
 	if err != nil {
-		s.log.WarnContext(ctx, "forgetting the followers of a gone inbox failed", "inbox", inbox, "err", err)
+		h.log.WarnContext(ctx, "forgetting the followers of a gone inbox failed", "inbox", inbox, "err", err)
 		return
 	}
-	s.log.InfoContext(ctx, "inbox gone: followers removed", "inbox", inbox, "follows_removed", n)
+	h.log.InfoContext(ctx, "inbox gone: followers removed", "inbox", inbox, "follows_removed", n)
 }
