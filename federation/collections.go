@@ -113,7 +113,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		first := ""
-		if ref.Kind != actors.KindInstance {
+		if ref.Kind != actors.KindInstance && ref.Kind != actors.KindWiki {
 			first = id + "?page=true"
 		}
 		s.writeAS(w, r, activity.Collection(id, total, first))

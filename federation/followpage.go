@@ -66,6 +66,25 @@ func mustRead(name string) string {
 	return string(b)
 }
 
+// imageOrigins are the origins of the profile's pictures (the wiki's
+// upload host), for the page's img-src.
+func imageOrigins(urls ...string) string {
+	var out string
+	seen := map[string]bool{}
+	for _, raw := range urls {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			continue
+		}
+		o := u.Scheme + "://" + u.Host
+		if !seen[o] {
+			seen[o] = true
+			out += " " + o
+		}
+	}
+	return out
+}
+
 func cspHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
@@ -93,6 +112,10 @@ type followPage struct {
 	WikiURL      string
 	WikiLinkText string
 	Posts        []followPost
+	// The profile, as followers' servers show it: avatar, header (banner),
+	// bio (plain text) and fields.
+	Avatar, Header, Bio string
+	Fields              []actors.Field
 
 	// Error pages.
 	Heading, Message string
@@ -213,6 +236,9 @@ func (s *Server) renderFollow(w http.ResponseWriter, r *http.Request, a *actors.
 	case actors.KindUser:
 		p.Kind = "An editor of"
 		p.WikiLinkText = a.Name + "’s user page on " + site.SiteName
+	case actors.KindWiki:
+		p.Kind = "Every new page of"
+		p.WikiLinkText = "Go to " + site.SiteName
 	case actors.KindInstance:
 		p.Kind = "The Fediverse service of"
 		p.WikiLinkText = "Go to " + site.SiteName
@@ -222,6 +248,23 @@ func (s *Server) renderFollow(w http.ResponseWriter, r *http.Request, a *actors.
 		if a.Deleted {
 			p.WikiLinkText = "The deleted page on " + site.SiteName
 		}
+	}
+	if !a.Deleted {
+		// A wiki that does not answer leaves the page with the logo only.
+		prof, err := s.docs.Profile(r.Context(), a.Ref)
+		if err != nil {
+			s.log.WarnContext(r.Context(), "profile for the follow page", "actor", a.Handle, "err", err)
+			prof = nil
+		}
+		pics := actors.PicturesOf(s.iris, s.avatars.Get(r.Context()), prof)
+		p.Avatar = pics.Avatar
+		if a.Ref.Kind != actors.KindInstance {
+			p.Header = pics.Header
+		}
+		if prof != nil {
+			p.Bio = prof.Bio
+		}
+		p.Fields = actors.Fields(a, actors.DocOptions{SiteName: site.SiteName}, prof)
 	}
 	p.Title = a.Name + " (" + p.Handle + "): follow on the Fediverse"
 	if problem == "" && !a.Deleted {
@@ -339,7 +382,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, n
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", followCSP)
+	h.Set("Content-Security-Policy", followCSP+"; img-src 'self'"+imageOrigins(p.Avatar, p.Header))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("Vary", "Accept")

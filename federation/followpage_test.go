@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -147,11 +148,13 @@ func followGet(t *testing.T, rawURL, accept string) (*http.Response, string) {
 var (
 	followScriptRe = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
 	followStyleRe  = regexp.MustCompile(`(?s)<style>(.*?)</style>`)
+	followImgRe    = regexp.MustCompile(`<img class="(?:avatar|banner)" src="([^"]+)"[^>]*>`)
 )
 
 // checkFollowHTML checks what every HTML answer must have: the type, a
 // strict CSP whose hashes match the page's one inline style and script,
-// a language, and no external resource.
+// a language, and nothing external but the profile's pictures, from the
+// origins its img-src allows.
 func checkFollowHTML(t *testing.T, what string, resp *http.Response, body string) {
 	t.Helper()
 	if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
@@ -183,6 +186,27 @@ func checkFollowHTML(t *testing.T, what string, resp *http.Response, body string
 	if !strings.HasPrefix(body, "<!DOCTYPE html>") || !strings.Contains(body, `<html lang="en">`) {
 		t.Errorf("%s: not an HTML page with a language: %.200q", what, body)
 	}
+	// The profile's pictures are the one thing loaded: each from an origin
+	// the CSP's img-src names ('self': our own avatar).
+	imgSrc := ""
+	for _, d := range strings.Split(csp, ";") {
+		if d = strings.TrimSpace(d); strings.HasPrefix(d, "img-src ") {
+			imgSrc = " " + d + " "
+		}
+	}
+	self := resp.Request.URL.Scheme + "://" + resp.Request.URL.Host
+	for _, m := range followImgRe.FindAllStringSubmatch(body, -1) {
+		u, err := url.Parse(html.UnescapeString(m[1]))
+		if err != nil {
+			t.Errorf("%s: picture %q: %v", what, m[1], err)
+			continue
+		}
+		origin := u.Scheme + "://" + u.Host
+		if !(origin == self && strings.Contains(imgSrc, " 'self' ")) && !strings.Contains(imgSrc, " "+origin+" ") {
+			t.Errorf("%s: picture %s is not allowed by the CSP %q", what, m[1], csp)
+		}
+	}
+	body = followImgRe.ReplaceAllString(body, "")
 	for _, bad := range []string{`src="http`, `<link rel="stylesheet`, `<iframe`, `<img`} {
 		if strings.Contains(body, bad) {
 			t.Errorf("%s: the page loads something external (%q)", what, bad)
@@ -433,6 +457,7 @@ func TestFollowPageEscapesHostileNames(t *testing.T) {
 			t.Fatalf("GET %s: %d\n%s", path, resp.StatusCode, body)
 		}
 		checkFollowHTML(t, path, resp, body)
+		body = followImgRe.ReplaceAllString(body, "") // the profile's own pictures
 		for _, bad := range []string{`<b>Best`, `<script>alert`, `<img`, `onerror=alert`, `"Sons"`, `& "`} {
 			if strings.Contains(body, bad) {
 				t.Errorf("GET %s: %q is not escaped\n%s", path, bad, body)

@@ -16,6 +16,7 @@ import (
 	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/avatar"
 	"github.com/wikipub/wikipub/federation/delivery"
+	"github.com/wikipub/wikipub/federation/handle"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/inbox"
 	"github.com/wikipub/wikipub/federation/internal/httpjson"
@@ -56,6 +57,15 @@ type Config struct {
 	// Registry receives the inbox's metrics (refusals by reason); nil
 	// for none.
 	Registry prometheus.Registerer
+	// WikiAccount is the handle of the whole wiki's account, which boosts
+	// every new page; "" for none.
+	WikiAccount string
+	// WikiAccountNamespaces are the namespaces whose every edit the wiki's
+	// account boosts too (new pages it boosts everywhere).
+	WikiAccountNamespaces []int
+	// ProfileUpdateEvery is the least time between two Updates of one
+	// actor's profile (a new lead image or opening); default 1 h.
+	ProfileUpdateEvery time.Duration
 }
 
 // WikiReader is everything the federation side reads from the wiki:
@@ -117,12 +127,22 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 	s.docs = actors.NewDocuments(keys, iris, s.avatars, actors.DocOptions{
 		Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, SiteName: w.Site().SiteName,
 	}, cfg.CacheTTL)
+	if pw, ok := w.(actors.ProfileWiki); ok {
+		s.docs.WithProfiles(actors.NewProfiles(pw, st, cfg.Logger))
+	}
+	s.resolver.SetWikiAccount(wikiAccountHandle(w.Site(), cfg.WikiAccount))
+	if cfg.ProfileUpdateEvery <= 0 {
+		s.cfg.ProfileUpdateEvery = time.Hour
+	}
 	s.queue = delivery.NewOutbox(st, func() {
 		if s.onEnqueue != nil {
 			s.onEnqueue()
 		}
 	})
-	s.pub = publish.New(publish.Config{PublicTimelines: cfg.PublicTimelines, Coalesce: cfg.Coalesce}, publish.Deps{
+	s.pub = publish.New(publish.Config{
+		PublicTimelines: cfg.PublicTimelines, Coalesce: cfg.Coalesce,
+		WikiAccountNamespaces: cfg.WikiAccountNamespaces, ProfileUpdateEvery: s.cfg.ProfileUpdateEvery,
+	}, publish.Deps{
 		Wiki: w, Store: st, Queue: s.queue, Resolver: s.resolver, Docs: s.docs, Blocks: s.blocks, IRIs: iris, Logger: cfg.Logger,
 	})
 	s.inbox = inbox.New(inbox.Config{AllowPrivate: cfg.AllowPrivate, Limits: cfg.Limits}, inbox.Deps{
@@ -135,6 +155,22 @@ func NewServer(cfg Config, w WikiReader, st store.Store, client *http.Client) *S
 		},
 	})
 	return s
+}
+
+// NoWikiAccount, given as Config.WikiAccount, turns the wiki's account off.
+const NoWikiAccount = "off"
+
+// wikiAccountHandle is the wiki account's handle: the one configured, by
+// default the wiki's name made a handle ("Example Wiki": example_wiki).
+func wikiAccountHandle(site *wiki.SiteInfo, configured string) string {
+	switch h := handle.Canonical(configured); h {
+	case NoWikiAccount:
+		return ""
+	case "":
+		return handle.ForPage(site, site.SiteName)
+	default:
+		return h
+	}
 }
 
 // OnSignedRequest sets f to be called with the host of every remote actor
@@ -195,6 +231,16 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ap/instance/following", s.following)
 	mux.HandleFunc("GET /ap/instance/outbox", s.outbox)
 	mux.HandleFunc("GET /ap/instance/featured", s.featured)
+	// The whole wiki's account, when there is one.
+	wikiRef := func(h http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { r.SetPathValue("kind", string(actors.KindWiki)); h(w, r) }
+	}
+	mux.HandleFunc("GET /ap/wiki", wikiRef(s.actor))
+	mux.HandleFunc("GET /ap/wiki/followers", wikiRef(s.followers))
+	mux.HandleFunc("GET /ap/wiki/following", wikiRef(s.following))
+	mux.HandleFunc("GET /ap/wiki/outbox", wikiRef(s.outbox))
+	mux.HandleFunc("GET /ap/wiki/featured", wikiRef(s.featured))
+	mux.Handle("POST /ap/wiki/inbox", s.inbox)
 	mux.HandleFunc("GET /ap/{kind}/{id}/featured", s.featured)
 	mux.HandleFunc("GET /ap/{kind}/{id}", s.actor)
 	mux.HandleFunc("GET /ap/{kind}/{id}/followers", s.followers)
@@ -211,8 +257,11 @@ func (s *Server) Routes(mux *http.ServeMux) {
 
 // refFromPath reads the actor named by a request path.
 func (s *Server) refFromPath(r *http.Request) (actors.Ref, bool) {
-	if r.PathValue("kind") == "" {
+	switch r.PathValue("kind") {
+	case "":
 		return actors.Ref{Kind: actors.KindInstance}, true
+	case string(actors.KindWiki):
+		return actors.Ref{Kind: actors.KindWiki}, true
 	}
 	return actors.ParseRef(r.PathValue("kind") + "/" + r.PathValue("id"))
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/wikipub/wikipub/federation/activity"
+	"github.com/wikipub/wikipub/federation/actors"
 )
 
 // wikiPage answers a wiki page URL (/wiki/Title, or /index.php?title=Title)
@@ -30,6 +31,14 @@ func (s *Server) wikiPage(w http.ResponseWriter, r *http.Request) {
 	a, err := s.resolver.ByPageURL(r.Context(), site.PageURL(title))
 	if err != nil {
 		s.actorError(w, r, err)
+		return
+	}
+	if a.Ref.Kind == actors.KindWiki && site.PageURL(title) != a.URL {
+		// Special:RecentChanges stands for the wiki's account, whose url is
+		// the main page: GoToSocial takes an actor from a URL only when it
+		// is the actor's id or url, or redirects to it.
+		w.Header().Set("Vary", "Accept")
+		http.Redirect(w, r, s.iris.Actor(a.Ref), http.StatusFound)
 		return
 	}
 	doc, err := s.actorDoc(r.Context(), a)

@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/handle"
 )
 
 var errHelp = errors.New("help requested")
@@ -67,6 +70,12 @@ type serveConfig struct {
 	InboxBurst       int
 	ReportsPerHost   int
 	ReportsPerHour   int
+
+	// The whole wiki as one account, and profile Updates (README, "What
+	// followers see").
+	WikiAccount           string
+	WikiAccountNamespaces []int
+	ProfileUpdateEvery    time.Duration
 }
 
 // parseServe reads flags, then WIKIPUB_* environment variables for flags not
@@ -119,6 +128,10 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs.IntVar(&c.InboxBurst, "inbox-burst", 600, "activities one remote server may send at once before --inbox-per-minute applies")
 	fs.IntVar(&c.ReportsPerHost, "reports-per-host", 5, "reports (Flag) from one remote server written to --reports-page an hour; more get 429")
 	fs.IntVar(&c.ReportsPerHour, "reports-per-hour", 30, "reports from all servers together written to --reports-page an hour")
+	var wikiNS string
+	fs.StringVar(&c.WikiAccount, "wiki-account", "", "handle of the whole wiki's account, which boosts every new page (default: the wiki's name, lowercased, e.g. example_wiki; off: no such account)")
+	fs.StringVar(&wikiNS, "wiki-account-namespaces", "", "comma-separated namespace numbers whose every edit the wiki's account boosts too, e.g. 0 (default: none, new pages only)")
+	fs.DurationVar(&c.ProfileUpdateEvery, "profile-update-every", time.Hour, "least time between two Updates of one page's or editor's profile (a new lead image or opening) sent to followers' servers")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.Usage = func() {
@@ -161,6 +174,9 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	c.Namespaces = ns
 	if c.TalkNamespaces, err = parseNamespaces(talkNS); err != nil {
 		return nil, fmt.Errorf("--talk-namespaces: %w", err)
+	}
+	if c.WikiAccountNamespaces, err = parseNamespaces(wikiNS); err != nil {
+		return nil, fmt.Errorf("--wiki-account-namespaces: %w", err)
 	}
 	for _, b := range strings.Split(blocks, ",") {
 		if b = strings.TrimSpace(b); b != "" {
@@ -214,6 +230,12 @@ func (c *serveConfig) check() error {
 		}
 	} else if c.Data == "" {
 		return errors.New("--data must name a file for the embedded store (or set --redis)")
+	}
+	if h := handle.Canonical(c.WikiAccount); h != "" && h != federation.NoWikiAccount && !handle.Valid(h) {
+		return fmt.Errorf("--wiki-account %q is not a valid handle: use lowercase letters, digits, _ and . (or off for none)", c.WikiAccount)
+	}
+	if c.ProfileUpdateEvery < time.Second {
+		return fmt.Errorf("--profile-update-every %s is too short; use at least 1s", c.ProfileUpdateEvery)
 	}
 	if c.Workers < 1 || c.Workers > 1024 {
 		return fmt.Errorf("--delivery-workers %d: use 1 to 1024", c.Workers)

@@ -86,6 +86,7 @@ type doctor struct {
 
 	anon, bot *wiki.Client // nil when the check failed or was not made
 	page      *wiki.Page   // a page of the wiki to look up on the public URL
+	mainPage  bool         // page is the main page, which the wiki's own account answers for
 	// unreachable is set once the public URL could not be reached at all,
 	// so the checks after it say so once instead of timing out again.
 	unreachable bool
@@ -253,7 +254,7 @@ func (d *doctor) checkClockAndPage(ctx context.Context) {
 	if mp := resp.Query.General.MainPage; mp != "" {
 		if pages, err := c.PagesByTitle(ctx, []string{mp}); err == nil {
 			if p, ok := pages[mp]; ok {
-				d.page = &p
+				d.page, d.mainPage = &p, true
 				return
 			}
 		}
@@ -597,6 +598,9 @@ func (d *doctor) checkPageActor(ctx context.Context) {
 		d.fail(check, "GET "+u+" with Accept: application/activity+json: "+msg, fix)
 	case doc.ID == want:
 		d.ok(check, "%s gives the actor %s (%s)", u, doc.ID, doc.Type)
+	case d.mainPage && doc.ID == d.cfg.PublicURL+"/ap/wiki":
+		// The main page stands for the whole wiki's account (--wiki-account).
+		d.ok(check, "%s gives the wiki's own account %s (%s)", u, doc.ID, doc.Type)
 	case strings.HasPrefix(doc.ID, d.cfg.PublicURL+"/ap/"):
 		d.warn(check, fmt.Sprintf("%s gives the actor %s, expected %s", u, doc.ID, want), "is wikipub reading the same wiki as --wiki here?")
 	default:

@@ -203,7 +203,8 @@ func TestDoctor(t *testing.T) {
 		if strings.Contains(out, "FAIL") {
 			t.Errorf("a check failed:\n%s", out)
 		}
-		wantDoctorLine(t, out, "page URL, ActivityPub", "OK", proxy.URL+"/ap/page/")
+		// The main page stands for the wiki's own account.
+		wantDoctorLine(t, out, "page URL, ActivityPub", "OK", "the wiki's own account "+proxy.URL+"/ap/wiki")
 		// The test wiki's $wgServer is its own address, not the proxy's.
 		wantDoctorLine(t, out, "wiki server", "WARN", "$wgServer")
 		wantDoctorLine(t, out, "page URL, browsers", "SKIP")

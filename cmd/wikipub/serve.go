@@ -68,7 +68,8 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 			ReportsPerHost: cfg.ReportsPerHost, ReportsPerHour: cfg.ReportsPerHour,
 		},
 		AllowPrivate: cfg.AllowPrivate,
-		Version:      version, UserAgent: ua, Logger: log, Registry: reg,
+		WikiAccount:  cfg.WikiAccount, WikiAccountNamespaces: cfg.WikiAccountNamespaces, ProfileUpdateEvery: cfg.ProfileUpdateEvery,
+		Version: version, UserAgent: ua, Logger: log, Registry: reg,
 	}, client, st, outbound)
 	ops := newOpsMetrics(reg)
 	deliverer := delivery.NewDeliverer(st, fed.Keys(), outbound, delivery.Config{

@@ -51,7 +51,9 @@ type Actor struct {
 	// Icon and IconType are the avatar: a raster image (GoToSocial drops
 	// an SVG one and shows its default).
 	Icon, IconType string
-	KeyID, KeyPEM  string
+	// Image and ImageType are the header (banner), also raster; "" for none.
+	Image, ImageType string
+	KeyID, KeyPEM    string
 	// Discoverable and Indexable let Mastodon list the actor in its
 	// directory and search (both default false there).
 	Discoverable, Indexable bool
@@ -95,6 +97,9 @@ func (a Actor) Document() ([]byte, error) {
 	}
 	if a.Icon != "" {
 		act.Icon = &vocab.Object{Type: vocab.ImageType, MediaType: vocab.MimeType(a.IconType), URL: vocab.IRI(a.Icon)}
+	}
+	if a.Image != "" {
+		act.Image = &vocab.Object{Type: vocab.ImageType, MediaType: vocab.MimeType(a.ImageType), URL: vocab.IRI(a.Image)}
 	}
 	act.PublicKey = vocab.PublicKey{ID: vocab.ID(a.KeyID), Owner: vocab.IRI(id), PublicKeyPem: a.KeyPEM}
 	core, err := actorContext.Marshal(act)

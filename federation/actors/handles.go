@@ -17,6 +17,9 @@ func (r *Resolver) ByHandle(ctx context.Context, h string) (*Actor, error) {
 	if h == instanceHandle {
 		return r.ByRef(ctx, Ref{Kind: KindInstance})
 	}
+	if r.wikiHandle != "" && h == r.wikiHandle {
+		return r.ByRef(ctx, Ref{Kind: KindWiki})
+	}
 	if ref, ok := r.byName.Get(h); ok {
 		return r.Follow(ctx, ref)
 	}

@@ -14,6 +14,9 @@ const (
 	KindPage     Kind = "page"
 	KindUser     Kind = "user"
 	KindInstance Kind = "instance"
+	// KindWiki is the whole wiki as one account, which boosts every new
+	// page (and, if the admin chose namespaces, every edit in them).
+	KindWiki Kind = "wiki"
 )
 
 // Ref names one of our actors by the wiki's own id, so that a page move or
@@ -33,8 +36,8 @@ type IRIs struct {
 
 // Actor is the id of a local actor.
 func (i IRIs) Actor(r Ref) string {
-	if r.Kind == KindInstance {
-		return i.Base + "/ap/instance"
+	if r.Kind == KindInstance || r.Kind == KindWiki {
+		return i.Base + "/ap/" + string(r.Kind)
 	}
 	return i.Base + "/ap/" + string(r.Kind) + "/" + strconv.FormatInt(r.ID, 10)
 }
@@ -134,11 +137,11 @@ func (i IRIs) ParseActor(iri string) (Ref, bool) {
 	return ParseRef(rest)
 }
 
-// ParseRef reads "page/12", "user/3" or "instance", the form of a Ref in
-// paths and in the store.
+// ParseRef reads "page/12", "user/3", "instance" or "wiki", the form of a
+// Ref in paths and in the store.
 func ParseRef(p string) (Ref, bool) {
-	if p == "instance" {
-		return Ref{Kind: KindInstance}, true
+	if p == string(KindInstance) || p == string(KindWiki) {
+		return Ref{Kind: Kind(p)}, true
 	}
 	kind, id, ok := strings.Cut(p, "/")
 	if !ok || (kind != string(KindPage) && kind != string(KindUser)) {
@@ -153,8 +156,8 @@ func ParseRef(p string) (Ref, bool) {
 
 // String is the Ref as ParseRef reads it.
 func (r Ref) String() string {
-	if r.Kind == KindInstance {
-		return "instance"
+	if r.Kind == KindInstance || r.Kind == KindWiki {
+		return string(r.Kind)
 	}
 	return fmt.Sprintf("%s/%d", r.Kind, r.ID)
 }

@@ -19,6 +19,9 @@ func (r *Resolver) ByPageURL(ctx context.Context, u string) (*Actor, error) {
 		return nil, ErrNoActor
 	}
 	site := r.wiki.Site()
+	if r.isWikiTitle(site, title) {
+		return r.ByRef(ctx, Ref{Kind: KindWiki})
+	}
 	if ns, rest := site.SplitTitle(title); ns.ID == 2 && !strings.Contains(rest, "/") {
 		users, err := r.wiki.UsersByName(ctx, []string{rest})
 		if err != nil {
@@ -38,6 +41,19 @@ func (r *Resolver) ByPageURL(ctx context.Context, u string) (*Actor, error) {
 		return r.deletedOrMissing(ctx, title)
 	}
 	return r.Follow(ctx, Ref{Kind: KindPage, ID: p.ID})
+}
+
+// isWikiTitle recognises the pages that stand for the whole wiki, the
+// main page and Special:RecentChanges, when the wiki has its own account.
+func (r *Resolver) isWikiTitle(site *wiki.SiteInfo, title string) bool {
+	if r.wikiHandle == "" {
+		return false
+	}
+	if site.MainPage != "" && title == site.MainPage {
+		return true
+	}
+	ns, rest := site.SplitTitle(title)
+	return ns != nil && ns.ID == -1 && strings.EqualFold(strings.ReplaceAll(rest, " ", ""), "RecentChanges")
 }
 
 // deletedOrMissing finds, for a title the wiki does not have, the actor of

@@ -86,6 +86,9 @@ type Resolver struct {
 	// noName remembers handles that name no actor, so that asking for
 	// one again and again (WebFinger) costs one wiki look-up per ttl.
 	noName *ttlcache.Cache[string, struct{}]
+	// wikiHandle is the handle of the whole wiki's account; "" when the
+	// admin turned it off.
+	wikiHandle string
 }
 
 // userRecheck is how long an editor's actor is served without asking the
@@ -103,6 +106,13 @@ func NewResolver(w Wiki, h HandleStore, keys *Keys, iris IRIs, ttl time.Duration
 	}
 	return r
 }
+
+// SetWikiAccount names the whole wiki's account (KindWiki), "" for none;
+// called once at start, before any look-up.
+func (r *Resolver) SetWikiAccount(h string) { r.wikiHandle = handle.Canonical(h) }
+
+// WikiAccount is the wiki account's handle, "" when there is none.
+func (r *Resolver) WikiAccount() string { return r.wikiHandle }
 
 // Forget drops what the cache knows of an actor (after a move, a deletion,
 // or when the wiki hides it).
@@ -134,6 +144,13 @@ func (r *Resolver) ByRef(ctx context.Context, ref Ref) (*Actor, error) {
 	case KindInstance:
 		site := r.wiki.Site()
 		a = &Actor{Ref: ref, Handle: instanceHandle, Name: site.SiteName, URL: site.PageURL(""), Namespace: -1}
+	case KindWiki:
+		if r.wikiHandle == "" || ref.ID != 0 {
+			err = ErrNoActor
+			break
+		}
+		site := r.wiki.Site()
+		a = &Actor{Ref: ref, Handle: r.wikiHandle, Name: site.SiteName, URL: site.PageURL(site.MainPage), Namespace: -1}
 	default:
 		err = ErrNoActor
 	}

@@ -33,7 +33,7 @@ func TestBoostInboxes(t *testing.T) {
 			[]string{"https://a/users/2/inbox", "https://c/inbox"}, []string{"https://a/users/2/inbox"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, after := boostInboxes(aud(tc.page), aud(tc.editor))
+			got, after := boostInboxes(aud(tc.page), aud(tc.editor), followerIDs(aud(tc.page), nil))
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("boost to %v, want %v", got, tc.want)
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/actors"
@@ -99,6 +100,12 @@ func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
 // name, handle or bio at once rather than at their next refresh. The
 // update id is derived from the log event that caused it.
 func (p *Publisher) updateActor(ctx context.Context, page *actors.Actor, logID int64) error {
+	return p.updateActorAt(ctx, page, strconv.FormatInt(logID, 10), time.Time{})
+}
+
+// updateActorAt sends the Update with id suffix name, no earlier than due
+// (zero: at once).
+func (p *Publisher) updateActorAt(ctx context.Context, page *actors.Actor, name string, due time.Time) error {
 	p.docs.Drop(page.Ref)
 	followers, err := p.followersOf(ctx, page)
 	if err != nil || len(followers.inboxes) == 0 {
@@ -109,14 +116,18 @@ func (p *Publisher) updateActor(ctx context.Context, page *actors.Actor, logID i
 		return err
 	}
 	actorID := p.iris.Actor(page.Ref)
-	id := actorID + "#updates/" + strconv.FormatInt(logID, 10)
+	id := actorID + "#updates/" + name
 	update, err := activity.Marshal(activity.UpdateActor(id, actorID, doc, []string{activity.Public}))
 	if err != nil {
 		return err
 	}
 	var ds []store.Delivery
 	for _, inbox := range followers.inboxes {
-		ds = append(ds, delivery.New(id, actorID, inbox, update))
+		d := delivery.New(id, actorID, inbox, update)
+		if !due.IsZero() {
+			d.NextAttempt = due
+		}
+		ds = append(ds, d)
 	}
 	return p.queue.Enqueue(ctx, ds...)
 }

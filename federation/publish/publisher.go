@@ -45,6 +45,12 @@ type Config struct {
 	// Coalesce is the window in which saves by one editor to one page
 	// become one post; 0 (the default) posts every revision.
 	Coalesce time.Duration
+	// WikiAccountNamespaces are the namespaces whose every edit the wiki's
+	// account boosts too (new pages it boosts everywhere).
+	WikiAccountNamespaces []int
+	// ProfileUpdateEvery is the least time between two profile Updates of
+	// one actor.
+	ProfileUpdateEvery time.Duration
 }
 
 // Wiki is what the publisher reads of the wiki beyond the resolver: the
@@ -71,6 +77,10 @@ type Store interface {
 	PublishedSince(ctx context.Context, since time.Time, after string, limit int) ([]store.Published, error)
 	// Ack takes back a queued delivery (a post folded into a later one).
 	Ack(ctx context.Context, id string) error
+	// Cursor and SetCursor keep named values: when each actor's last
+	// profile Update was due.
+	Cursor(ctx context.Context, name string) ([]byte, error)
+	SetCursor(ctx context.Context, name string, value []byte) error
 }
 
 // Enqueuer queues deliveries durably and wakes the deliverer;
@@ -118,7 +128,12 @@ func (p *Publisher) one(ctx context.Context, c *wiki.Change) error {
 		if isOptInPage(c) {
 			return nil // an editor's settings for us, not news
 		}
-		return p.edit(ctx, c)
+		if err := p.edit(ctx, c); err != nil {
+			return err
+		}
+		return p.profileEdited(ctx, c)
+	case wiki.KindUserRename:
+		return p.renamed(ctx, c)
 	case wiki.KindMove:
 		return p.move(ctx, c)
 	case wiki.KindDelete:
@@ -158,7 +173,7 @@ func protectVerb(action string) string {
 // nearly all of them on a big wiki — cost one store read and nothing else.
 func (p *Publisher) followed(ctx context.Context, refs ...actors.Ref) (bool, error) {
 	for _, r := range refs {
-		if r.ID == 0 {
+		if r.ID == 0 && r.Kind != actors.KindWiki {
 			continue
 		}
 		// One follower is enough to know; counting them all is not needed.
@@ -262,7 +277,12 @@ func (p *Publisher) addressing(a *actors.Actor) (to, cc []string) {
 // its author, so one activity cannot reach both audiences; a follower of
 // both sees the post once, Mastodon hides a boost of a post already shown.
 func (p *Publisher) edit(ctx context.Context, c *wiki.Change) error {
-	if ok, err := p.followed(ctx, actors.Ref{Kind: actors.KindPage, ID: c.PageID}, actors.Ref{Kind: actors.KindUser, ID: c.UserID}); err != nil || !ok {
+	refs := []actors.Ref{{Kind: actors.KindPage, ID: c.PageID}, {Kind: actors.KindUser, ID: c.UserID}}
+	wikiBoosts := p.wikiBoosts(c)
+	if wikiBoosts {
+		refs = append(refs, actors.Ref{Kind: actors.KindWiki})
+	}
+	if ok, err := p.followed(ctx, refs...); err != nil || !ok {
 		return err
 	}
 	page, err := p.pageActor(ctx, c.PageID)
@@ -281,7 +301,13 @@ func (p *Publisher) edit(ctx context.Context, c *wiki.Change) error {
 		c = &folded
 	}
 	note := p.EditNote(c, page, ed)
-	return p.publish(ctx, c, page, ed.Actor, note)
+	boosters := []*actors.Actor{ed.Actor}
+	if wikiBoosts {
+		if w, err := p.resolver.ByRef(ctx, actors.Ref{Kind: actors.KindWiki}); err == nil {
+			boosters = append(boosters, w)
+		}
+	}
+	return p.publishBoosted(ctx, c, page, boosters, note)
 }
 
 // foldPrevious takes back the post of the same editor's previous save to
@@ -338,15 +364,31 @@ func (p *Publisher) EditNote(c *wiki.Change, page *actors.Actor, ed Editor) acti
 // revision posts are boosted: they are the ones a server can fetch by id
 // (built on demand), which a boost needs.
 func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster *actors.Actor, note activity.Note) error {
+	return p.publishBoosted(ctx, c, author, []*actors.Actor{booster}, note)
+}
+
+// publishBoosted is publish with any number of boosters (the editor, the
+// wiki's account), each boosting to those of its followers whom neither
+// the post nor an earlier booster reaches: each person sees the post once.
+func (p *Publisher) publishBoosted(ctx context.Context, c *wiki.Change, author *actors.Actor, boosterActors []*actors.Actor, note activity.Note) error {
 	authors, err := p.followersOf(ctx, author)
 	if err != nil {
 		return err
 	}
-	boosters, err := p.followersOf(ctx, booster)
-	if err != nil {
-		return err
+	var all []audience
+	anyone := len(authors.inboxes) > 0
+	for _, b := range boosterActors {
+		if b == nil {
+			continue
+		}
+		aud, err := p.followersOf(ctx, b)
+		if err != nil {
+			return err
+		}
+		all = append(all, aud)
+		anyone = anyone || len(aud.inboxes) > 0
 	}
-	if len(authors.inboxes) == 0 && len(boosters.inboxes) == 0 {
+	if !anyone {
 		return nil // nobody follows: nothing to send, nothing to remember
 	}
 	authorID := p.iris.Actor(author.Ref)
@@ -373,16 +415,25 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	if err := add(createID, activity.Create(createID, note), authorID, authors.inboxes); err != nil {
 		return err
 	}
-	if booster != nil && len(boosters.inboxes) > 0 {
+	covered := followerIDs(authors, nil)
+	var recipients []string
+	recipients = append(recipients, authors.inboxes...)
+	for _, boosters := range all {
+		booster := boosters.actor
+		recipients = append(recipients, boosters.inboxes...)
+		if len(boosters.inboxes) == 0 {
+			continue
+		}
 		boosterID := p.iris.Actor(booster.Ref)
 		// The boost is dated after the post: GoToSocial orders a home
 		// timeline by ids made from these dates and hides a boost only when
 		// the original comes before it (docs/interop.md, "Seeing an edit
 		// once").
-		announceID := note.ID + "/announce/" + strconv.FormatInt(booster.Ref.ID, 10)
+		announceID := note.ID + "/announce/" + boosterName(booster.Ref)
 		announce := activity.Announce(announceID, boosterID, note.ID, note.Published.Add(time.Second),
 			[]string{p.iris.Followers(booster.Ref)}, []string{activity.Public, authorID})
-		boostTo, after := boostInboxes(authors, boosters)
+		boostTo, after := boostInboxes(authors, boosters, covered)
+		followerIDs(boosters, covered)
 		if err := add(announceID, announce, boosterID, boostTo); err != nil {
 			return err
 		}
@@ -394,7 +445,6 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 			}
 		}
 	}
-	recipients := append(append([]string{}, authors.inboxes...), boosters.inboxes...)
 	if err := p.store.RecordPublished(ctx, store.Published{
 		ObjectID: note.ID, ActivityID: createID, Actor: authorID,
 		PageID: c.PageID, RevID: c.RevID, At: c.Timestamp, Recipients: dedupe(recipients),
@@ -409,26 +459,62 @@ func (p *Publisher) publish(ctx context.Context, c *wiki.Change, author, booster
 	return nil
 }
 
+// followerIDs adds an audience's followers to into (a new set when nil).
+func followerIDs(a audience, into map[string]bool) map[string]bool {
+	if into == nil {
+		into = map[string]bool{}
+	}
+	for _, ids := range a.members {
+		for _, id := range ids {
+			into[id] = true
+		}
+	}
+	return into
+}
+
+// boosterName is the last part of a boost's id: the editor's user id, or
+// "wiki" for the wiki's account.
+func boosterName(r actors.Ref) string {
+	if r.Kind == actors.KindWiki {
+		return string(actors.KindWiki)
+	}
+	return strconv.FormatInt(r.ID, 10)
+}
+
+// wikiBoosts says whether the wiki's account boosts a change's post: every
+// new page, and every edit in the namespaces the admin chose for it.
+func (p *Publisher) wikiBoosts(c *wiki.Change) bool {
+	if p.resolver.WikiAccount() == "" || c.RevID == 0 {
+		return false
+	}
+	if c.Kind == wiki.KindNew {
+		return true
+	}
+	for _, ns := range p.cfg.WikiAccountNamespaces {
+		if ns == c.Namespace {
+			return true
+		}
+	}
+	return false
+}
+
 // boostLag is how long a boost waits behind the post on a server that gets
 // both.
 const boostLag = time.Second
 
 // boostInboxes picks where the editor's boost must go: every inbox behind
-// which someone follows the editor but not the page. An inbox whose
+// which someone follows the editor but not the page (pageFollowers: the
+// page's followers, and an earlier booster's). An inbox whose
 // editor-followers all follow the page too gets the post already, and a
 // boost would show it twice on servers that do not hide repeats. after
 // marks the chosen inboxes on a server that also gets the post: the
 // server puts a boost in the timeline of every local follower of the
 // booster, whichever inbox it came to, and hides it only when the post is
 // there first.
-func boostInboxes(authors, boosters audience) (inboxes []string, after map[string]bool) {
-	pageFollowers := map[string]bool{}
+func boostInboxes(authors, boosters audience, pageFollowers map[string]bool) (inboxes []string, after map[string]bool) {
 	postHosts := map[string]bool{}
-	for inbox, ids := range authors.members {
+	for inbox := range authors.members {
 		postHosts[delivery.HostOf(inbox)] = true
-		for _, id := range ids {
-			pageFollowers[id] = true
-		}
 	}
 	after = map[string]bool{}
 	for _, inbox := range boosters.inboxes {
