@@ -48,3 +48,31 @@ func TestBoostInboxes(t *testing.T) {
 		})
 	}
 }
+
+// TestWikiBoostAfterEditor: the wiki account's boost of a new page goes
+// only to those whom neither the post nor the editor's boost reaches.
+func TestWikiBoostAfterEditor(t *testing.T) {
+	aud := func(m map[string][]string) audience {
+		a := audience{members: m}
+		for inbox := range m {
+			a.inboxes = append(a.inboxes, inbox)
+		}
+		slices.Sort(a.inboxes)
+		return a
+	}
+	page := aud(map[string][]string{"https://a/inbox": {"a/1"}})
+	editor := aud(map[string][]string{"https://a/inbox": {"a/2"}, "https://b/inbox": {"b/1"}})
+	wiki := aud(map[string][]string{"https://a/inbox": {"a/1", "a/2"}, "https://b/inbox": {"b/1"}, "https://c/inbox": {"c/1", "c/2"}})
+	covered := followerIDs(page, nil)
+	if got, _ := boostInboxes(page, editor, covered); !slices.Equal(got, []string{"https://a/inbox", "https://b/inbox"}) {
+		t.Errorf("the editor boosts to %v", got)
+	}
+	followerIDs(editor, covered)
+	got, after := boostInboxes(page, wiki, covered)
+	if !slices.Equal(got, []string{"https://c/inbox"}) {
+		t.Errorf("the wiki boosts to %v, want only c (a/1 follows the page, a/2 and b/1 the editor)", got)
+	}
+	if len(after) != 0 {
+		t.Errorf("late to %v: c gets no post", after)
+	}
+}

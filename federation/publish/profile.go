@@ -80,13 +80,10 @@ func (p *Publisher) profileUpdate(ctx context.Context, a *actors.Actor, revID in
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
-	due := now
-	if next := last.Add(p.cfg.ProfileUpdateEvery); !last.IsZero() && next.After(now) {
-		if last.After(now) {
-			p.log.InfoContext(ctx, "profile changed while an Update waits; the next change sends it", "actor", a.Handle)
-			return nil
-		}
-		due = next
+	due, ok := profileUpdateDue(last, now, p.cfg.ProfileUpdateEvery)
+	if !ok {
+		p.log.InfoContext(ctx, "profile changed while an Update waits; the next change sends it", "actor", a.Handle)
+		return nil
 	}
 	if err := p.store.SetCursor(ctx, profileSentKey(a.Ref), []byte(strconv.FormatInt(due.UnixNano(), 10))); err != nil {
 		return err
@@ -96,6 +93,22 @@ func (p *Publisher) profileUpdate(ctx context.Context, a *actors.Actor, revID in
 	}
 	p.log.InfoContext(ctx, "profile update queued", "actor", a.Handle, "due", due)
 	return nil
+}
+
+// profileUpdateDue is when a profile Update queued now goes, given when
+// the last one was due: at once when that was at least every ago, else
+// when every is over; none (ok false) while the last still waits.
+func profileUpdateDue(last, now time.Time, every time.Duration) (due time.Time, ok bool) {
+	if last.IsZero() {
+		return now, true
+	}
+	if last.After(now) {
+		return time.Time{}, false
+	}
+	if next := last.Add(every); next.After(now) {
+		return next, true
+	}
+	return now, true
 }
 
 // renamed tells the followers of an editor renamed with Renameuser: the
