@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
+	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/handle"
 )
 
@@ -231,7 +231,7 @@ func (c *serveConfig) check() error {
 	} else if c.Data == "" {
 		return errors.New("--data must name a file for the embedded store (or set --redis)")
 	}
-	if h := handle.Canonical(c.WikiAccount); h != "" && h != federation.NoWikiAccount && !handle.Valid(h) {
+	if h := handle.Canonical(c.WikiAccount); h != "" && h != actors.NoWikiAccount && !handle.Valid(h) {
 		return fmt.Errorf("--wiki-account %q is not a valid handle: use lowercase letters, digits, _ and . (or off for none)", c.WikiAccount)
 	}
 	if c.ProfileUpdateEvery < time.Second {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/inbox"
 	"github.com/wikipub/wikipub/federation/publish"
@@ -56,9 +55,9 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	ua := fmt.Sprintf("wikipub/%s (+%s)", version, cfg.PublicURL)
 	outbound := remote.NewHTTPClient(cfg.AllowPrivate)
 	reg := prometheus.NewRegistry()
-	fed := federation.NewServer(federation.Config{
-		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable, PublicTimelines: cfg.PublicTimelines,
-		Blocks: cfg.Blocks, Coalesce: cfg.Coalesce,
+	fed := wireFederation(fedConfig{
+		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable,
+		Blocks: cfg.Blocks,
 		Talk: talk.Config{
 			Wiki: talkWiki(client), Namespaces: cfg.TalkNamespaces, Window: cfg.TalkWindow, DailyCap: cfg.TalkDailyCap,
 			PerActorHour: cfg.TalkPerActor, PerDomainHour: cfg.TalkPerDomain, ReportsPage: cfg.ReportsPage,
@@ -68,26 +67,26 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 			ReportsPerHost: cfg.ReportsPerHost, ReportsPerHour: cfg.ReportsPerHour,
 		},
 		AllowPrivate: cfg.AllowPrivate,
-		WikiAccount:  cfg.WikiAccount, WikiAccountNamespaces: cfg.WikiAccountNamespaces, ProfileUpdateEvery: cfg.ProfileUpdateEvery,
+		Delivery: delivery.Config{
+			Workers: cfg.Workers, UserAgent: ua, Logger: log, Registry: reg,
+			PostTimeout: cfg.DeliveryTimeout, Lease: cfg.DeliveryLease, MaxAttempts: cfg.DeliveryTries,
+			Backoff: retrySchedule(cfg.RetryUnit, cfg.RetryBase),
+		},
+		WikiAccount: cfg.WikiAccount,
+		Publish: publish.Config{PublicTimelines: cfg.PublicTimelines, Coalesce: cfg.Coalesce,
+			WikiAccountNamespaces: cfg.WikiAccountNamespaces, ProfileUpdateEvery: cfg.ProfileUpdateEvery},
 		Version: version, UserAgent: ua, Logger: log, Registry: reg,
 	}, client, st, outbound)
 	ops := newOpsMetrics(reg)
-	deliverer := delivery.NewDeliverer(st, fed.Keys(), outbound, delivery.Config{
-		Workers: cfg.Workers, UserAgent: ua, Logger: log, Registry: reg,
-		PostTimeout: cfg.DeliveryTimeout, Lease: cfg.DeliveryLease, MaxAttempts: cfg.DeliveryTries,
-		Backoff: retrySchedule(cfg.RetryUnit, cfg.RetryBase),
-		Gone:    func(ctx context.Context, inbox string) { fed.InboxGone(ctx, inbox) },
-	})
-	fed.OnSignedRequest(deliverer.Revive)
-	fed.OnEnqueue(deliverer.Wake)
+	deliverer := fed.deliverer
 	deliveryCtx, stopDelivery := context.WithCancel(ctx)
 	deliveryDone := make(chan struct{})
 	go func() { deliverer.Run(deliveryCtx); close(deliveryDone) }()
 	defer func() { stopDelivery(); <-deliveryDone }()
 
 	mux := http.NewServeMux()
-	go fed.WarmAvatar(ctx)
-	fed.Routes(mux)
+	go fed.web.WarmAvatar(ctx)
+	fed.web.Routes(mux)
 	opsRoutes(mux, reg, readiness{store: st, wiki: func(ctx context.Context) error {
 		_, err := client.PageByID(ctx, 1)
 		if errors.Is(err, wiki.ErrNotFound) {
@@ -107,15 +106,15 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 		}
 	}
 	talkDone := make(chan struct{})
-	go func() { fed.RunTalkWriter(deliveryCtx); close(talkDone) }()
+	go func() { fed.talk.Run(deliveryCtx); close(talkDone) }()
 	defer func() { stopDelivery(); <-talkDone }()
 
-	sweeper := fed.NewSweeper(publish.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Wiki: client, Logger: log})
+	sweeper := publish.NewSweeper(fed.publisher, publish.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Wiki: client, Logger: log})
 	sweepDone := make(chan struct{})
 	go func() { sweeper.Run(deliveryCtx); close(sweepDone) }()
 	defer func() { stopDelivery(); <-sweepDone }()
 
-	w := wiki.NewWatcher(client, cursorStore{st}, publishChanges(log, fed.Publisher(), ops), wiki.WatcherConfig{
+	w := wiki.NewWatcher(client, cursorStore{st}, publishChanges(log, fed.publisher, ops), wiki.WatcherConfig{
 		Poll:       cfg.Poll,
 		Overlap:    cfg.RCOverlap,
 		LateWindow: cfg.RCLateWin,

@@ -1,4 +1,4 @@
-package federation
+package web
 
 import (
 	"net/http"
@@ -16,7 +16,7 @@ const interactionPageSize = 50
 // interactionCollection serves a post's replies, likes and shares: an
 // OrderedCollection with totalItems, paged (?page=true&after=ID).
 // GoToSocial fetches the replies of notes it receives.
-func (s *Server) interactionCollection(w http.ResponseWriter, r *http.Request) {
+func (e *Endpoints) interactionCollection(w http.ResponseWriter, r *http.Request) {
 	kind, ok := interactionKinds[r.PathValue("collection")]
 	postKind := r.PathValue("kind")
 	if !ok || (postKind != "rev" && postKind != "log" && postKind != "rc") {
@@ -24,21 +24,21 @@ func (s *Server) interactionCollection(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	object := s.iris.Base + "/ap/" + postKind + "/" + r.PathValue("id")
+	object := e.iris.Base + "/ap/" + postKind + "/" + r.PathValue("id")
 	id := object + "/" + r.PathValue("collection")
-	if post, err := s.store.PublishedPost(ctx, object); err == nil && post.Withdrawn {
+	if post, err := e.store.PublishedPost(ctx, object); err == nil && post.Withdrawn {
 		// What came back to a withdrawn post goes with it: replies quote
 		// what the wiki may now hide.
 		writeError(w, http.StatusGone, "this post was withdrawn")
 		return
 	}
-	total, err := s.store.CountInteractions(ctx, object, kind)
+	total, err := e.store.CountInteractions(ctx, object, kind)
 	if err != nil {
-		s.internalError(w, r, err)
+		e.internalError(w, r, err)
 		return
 	}
-	s.writePaged(w, r, id, total, func(after string) ([]string, error) {
-		list, err := s.store.Interactions(ctx, object, kind, after, interactionPageSize)
+	e.writePaged(w, r, id, total, func(after string) ([]string, error) {
+		list, err := e.store.Interactions(ctx, object, kind, after, interactionPageSize)
 		ids := make([]string, len(list))
 		for i, it := range list {
 			ids[i] = it.ID

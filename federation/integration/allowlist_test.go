@@ -1,10 +1,11 @@
-package federation
+package integration
 
 // Every post's HTML must survive Mastodon's sanitizer unchanged: Mastodon
 // keeps only p br span a del s pre blockquote code b strong u i em ul ol li
 // ruby rt rp (docs/interop.md, "HTML allowlist") and drops everything else,
-// silently. These tests check the posts of note_golden_test.go and
-// against that list (summaryHTML has its own tests in publish), and that no text the reader needs is lost on the way.
+// silently. These tests check the posts of note_golden_test.go against
+// that list (summaryHTML has its own tests in federation/publish), and that
+// no text the reader needs is lost on the way.
 
 import (
 	"strings"

@@ -1,9 +1,9 @@
-package federation
+package integration
 
 // Golden files of every kind of post wikipub publishes, as it delivers them.
 //
-// The posts are made by the real code path, offline: a NewServer over a
-// fake WikiReader (hand-built SiteInfo, pages and users) and a bbolt store in
+// The posts are made by the real code path, offline: the federation side
+// wired as cmd/wikipub wires it (wire) over a fake wiki (hand-built SiteInfo, pages and users) and a bbolt store in
 // a temporary directory, with one follower on each page and on one editor.
 // Each wiki.Change goes through Publisher.Handle, and the deliveries it
 // queues are read back from the store. So a golden file shows exactly the
@@ -492,7 +492,7 @@ type goldenNote struct {
 }
 
 type goldenEnv struct {
-	s  *Server
+	s  *fedSide
 	w  *goldenWiki
 	st store.Store
 }
@@ -506,7 +506,7 @@ func newGoldenEnv(t testing.TB) *goldenEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	w := newGoldenWiki()
-	s := NewServer(Config{PublicURL: goldenBase, Version: "golden", UserAgent: "wikipub-golden",
+	s := wire(fedConfig{PublicURL: goldenBase, Version: "golden", UserAgent: "wikipub-golden",
 		Logger: slog.New(slog.DiscardHandler)}, w, st, &http.Client{Transport: goldenNoNetwork{}})
 	follow := func(ref actors.Ref, inbox, who string) {
 		t.Helper()

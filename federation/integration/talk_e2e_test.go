@@ -1,4 +1,4 @@
-package federation_test
+package integration
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/store"
 	"github.com/wikipub/wikipub/federation/talk"
 	"github.com/wikipub/wikipub/internal/fedpeer"
@@ -53,15 +52,15 @@ func (l *logBuffer) lines(words ...string) []string {
 }
 
 // captureLog sends the federation side's log, at level and above, to buf.
-func captureLog(buf *logBuffer, level slog.Level) func(*federation.Config, *wiki.Client) {
-	return func(cfg *federation.Config, _ *wiki.Client) {
+func captureLog(buf *logBuffer, level slog.Level) func(*fedConfig, *wiki.Client) {
+	return func(cfg *fedConfig, _ *wiki.Client) {
 		cfg.Logger = slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: level}))
 	}
 }
 
 // talkOn turns talk-page delivery on with a flood-control window.
-func talkOn(window time.Duration) func(*federation.Config, *wiki.Client) {
-	return func(cfg *federation.Config, c *wiki.Client) {
+func talkOn(window time.Duration) func(*fedConfig, *wiki.Client) {
+	return func(cfg *fedConfig, c *wiki.Client) {
 		cfg.Talk = talk.Config{Wiki: c, Window: window, Every: 100 * time.Millisecond}
 	}
 }

@@ -1,4 +1,4 @@
-package federation_test
+package integration
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/internal/fedpeer"
 	"github.com/wikipub/wikipub/internal/testenv"
 	"github.com/wikipub/wikipub/wiki"
@@ -26,7 +25,7 @@ func TestCoalescing(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond)
 
 	ctx := context.Background()
-	inst := startInstance(t, w, stores(t)["bolt"](t), func(cfg *federation.Config, _ *wiki.Client) {
+	inst := startInstance(t, w, stores(t)["bolt"](t), func(cfg *fedConfig, _ *wiki.Client) {
 		cfg.Coalesce = 4 * time.Second
 	})
 	c, base := inst.client, inst.base

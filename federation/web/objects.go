@@ -1,4 +1,4 @@
-package federation
+package web
 
 import (
 	"errors"
@@ -15,20 +15,20 @@ import (
 // the wiki, so the same revision always gives the same object, with what
 // the wiki hides left out: 410 once the post was withdrawn (or something
 // was hidden since it was made), a redirect to the diff for browsers.
-func (s *Server) revisionObject(w http.ResponseWriter, r *http.Request) {
+func (e *Endpoints) revisionObject(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != r.PathValue("id") {
 		writeError(w, http.StatusNotFound, "no such post")
 		return
 	}
-	objectID := s.iris.RevisionPost(id)
-	post, perr := s.store.PublishedPost(ctx, objectID)
+	objectID := e.iris.RevisionPost(id)
+	post, perr := e.store.PublishedPost(ctx, objectID)
 	if perr == nil && post.Withdrawn {
 		writeError(w, http.StatusGone, "this post was withdrawn")
 		return
 	}
-	c, err := s.wiki.RevisionChange(ctx, id)
+	c, err := e.wiki.RevisionChange(ctx, id)
 	switch {
 	case errors.Is(err, wiki.ErrNotFound) && perr == nil:
 		writeError(w, http.StatusGone, "the revision is gone")
@@ -37,7 +37,7 @@ func (s *Server) revisionObject(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such revision")
 		return
 	case err != nil:
-		s.actorError(w, r, err)
+		e.actorError(w, r, err)
 		return
 	case perr == nil && publish.HiddenBits(&c)&^wiki.Visibility(post.Hidden) != 0:
 		// Hidden since it was posted: the withdrawal is on its way.
@@ -45,9 +45,9 @@ func (s *Server) revisionObject(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// What the wiki hides is left out of the post, as when it was made.
-	note, ok, err := s.pub.RevisionNote(ctx, &c)
+	note, ok, err := e.pub.RevisionNote(ctx, &c)
 	if err != nil {
-		s.actorError(w, r, err)
+		e.actorError(w, r, err)
 		return
 	}
 	if !ok {
@@ -58,25 +58,25 @@ func (s *Server) revisionObject(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, note.URL, http.StatusFound)
 		return
 	}
-	s.writeObject(w, r, note)
+	e.writeObject(w, r, note)
 }
 
 // withdrawnOrMissing serves log and category posts, which are not rebuilt
 // from the wiki: 410 once withdrawn, else 404.
-func (s *Server) withdrawnOrMissing(w http.ResponseWriter, r *http.Request) {
-	post, err := s.store.PublishedPost(r.Context(), s.iris.Base+r.URL.Path)
+func (e *Endpoints) withdrawnOrMissing(w http.ResponseWriter, r *http.Request) {
+	post, err := e.store.PublishedPost(r.Context(), e.iris.Base+r.URL.Path)
 	if err == nil && post.Withdrawn {
 		writeError(w, http.StatusGone, "this post was withdrawn")
 		return
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		s.internalError(w, r, err)
+		e.internalError(w, r, err)
 		return
 	}
 	writeError(w, http.StatusNotFound, "this post is only delivered, not served")
 }
 
 // writeObject serves a Note with the ActivityStreams context.
-func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, note activity.Note) {
-	s.writeAS(w, r, note.Item())
+func (e *Endpoints) writeObject(w http.ResponseWriter, r *http.Request, note activity.Note) {
+	e.writeAS(w, r, note.Item())
 }

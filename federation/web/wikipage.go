@@ -1,4 +1,4 @@
-package federation
+package web
 
 import (
 	"net/http"
@@ -13,7 +13,7 @@ import (
 // JSON: GoToSocial does not follow rel=alternate links, so the page URL
 // itself must answer with the page's actor.
 // See docs/interop.md, "Pasting a wiki URL into a search box".
-func (s *Server) wikiPage(w http.ResponseWriter, r *http.Request) {
+func (e *Endpoints) wikiPage(w http.ResponseWriter, r *http.Request) {
 	title := r.PathValue("title")
 	if title == "" {
 		title = r.URL.Query().Get("title")
@@ -23,14 +23,14 @@ func (s *Server) wikiPage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no page title in the URL")
 		return
 	}
-	site := s.wiki.Site()
+	site := e.wiki.Site()
 	if !isAPAccept(r.Header.Get("Accept")) {
 		http.Redirect(w, r, site.PageURL(title), http.StatusFound)
 		return
 	}
-	a, err := s.resolver.ByPageURL(r.Context(), site.PageURL(title))
+	a, err := e.resolver.ByPageURL(r.Context(), site.PageURL(title))
 	if err != nil {
-		s.actorError(w, r, err)
+		e.actorError(w, r, err)
 		return
 	}
 	if a.Ref.Kind == actors.KindWiki && site.PageURL(title) != a.URL {
@@ -38,12 +38,12 @@ func (s *Server) wikiPage(w http.ResponseWriter, r *http.Request) {
 		// the main page: GoToSocial takes an actor from a URL only when it
 		// is the actor's id or url, or redirects to it.
 		w.Header().Set("Vary", "Accept")
-		http.Redirect(w, r, s.iris.Actor(a.Ref), http.StatusFound)
+		http.Redirect(w, r, e.iris.Actor(a.Ref), http.StatusFound)
 		return
 	}
-	doc, err := s.actorDoc(r.Context(), a)
+	doc, err := e.actorDoc(r.Context(), a)
 	if err != nil {
-		s.internalError(w, r, err)
+		e.internalError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", activity.ContentType)

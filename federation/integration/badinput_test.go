@@ -1,4 +1,4 @@
-package federation_test
+package integration
 
 // Integration tests of the inbox's handling of bad input and of actor edge
 // cases, against a real MediaWiki, a real store and the strict test peer.
@@ -29,7 +29,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/remote"
@@ -72,13 +71,14 @@ func startBIInstance(t *testing.T, w *testenv.Wiki, st store.Store, ttl time.Dur
 	}
 	base := "http://" + ln.Addr().String()
 	outbound := remote.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	fed := federation.NewServer(federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", CacheTTL: ttl, Logger: log}, c, st, outbound)
+	fed := wire(fedConfig{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", CacheTTL: ttl, Logger: log,
+		Delivery: delivery.Config{Idle: biDeliverIdle, Logger: log}}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	dctx, cancel := context.WithCancel(ctx)
-	d := delivery.NewDeliverer(st, fed.Keys(), outbound, delivery.Config{Idle: biDeliverIdle, Logger: log})
+	d := fed.deliverer
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	t.Cleanup(func() { cancel(); srv.Close(); <-done })

@@ -1,4 +1,4 @@
-package federation_test
+package integration
 
 import (
 	"bytes"
@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/httpsig"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store/boltstore"
@@ -105,7 +104,7 @@ func FuzzInbox(f *testing.F) {
 		}
 		return nil, err
 	}
-	srv := federation.NewServer(federation.Config{PublicURL: "https://wiki.example", Version: "fuzz", UserAgent: "wikipub-fuzz", Logger: log}, newFuzzWiki(), st, client)
+	srv := wire(fedConfig{PublicURL: "https://wiki.example", Version: "fuzz", UserAgent: "wikipub-fuzz", Logger: log}, newFuzzWiki(), st, client)
 	mux := http.NewServeMux()
 	srv.Routes(mux)
 

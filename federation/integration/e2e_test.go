@@ -1,4 +1,4 @@
-package federation_test
+package integration
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
@@ -33,13 +32,13 @@ type instance struct {
 	base   string
 	host   string
 	store  store.Store
-	fed    *federation.Server
+	fed    *fedSide
 }
 
 // startInstance runs the server, the deliverer and the talk-page writer as
 // serve does; opts adjust the configuration (they get the wiki client, for
 // talk-page writing).
-func startInstance(t *testing.T, w *testenv.Wiki, st store.Store, opts ...func(*federation.Config, *wiki.Client)) *instance {
+func startInstance(t *testing.T, w *testenv.Wiki, st store.Store, opts ...func(*fedConfig, *wiki.Client)) *instance {
 	t.Helper()
 	ctx := context.Background()
 	var out io.Writer = io.Discard
@@ -57,21 +56,21 @@ func startInstance(t *testing.T, w *testenv.Wiki, st store.Store, opts ...func(*
 	}
 	base := "http://" + ln.Addr().String()
 	outbound := remote.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	cfg := federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", Logger: log}
+	cfg := fedConfig{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "test", UserAgent: "wikipub-test", Logger: log,
+		Delivery: delivery.Config{Idle: 100 * time.Millisecond, Logger: log}}
 	for _, o := range opts {
 		o(&cfg, c)
 	}
-	fed := federation.NewServer(cfg, c, st, outbound)
+	fed := wire(cfg, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)
 	srv := &http.Server{Handler: mux}
 	go srv.Serve(ln)
 	dctx, cancel := context.WithCancel(ctx)
-	d := delivery.NewDeliverer(st, fed.Keys(), outbound, delivery.Config{Idle: 100 * time.Millisecond, Logger: log})
-	fed.OnEnqueue(d.Wake)
+	d := fed.deliverer
 	done := make(chan struct{}, 2)
 	go func() { d.Run(dctx); done <- struct{}{} }()
-	go func() { fed.RunTalkWriter(dctx); done <- struct{}{} }()
+	go func() { fed.talk.Run(dctx); done <- struct{}{} }()
 	t.Cleanup(func() { cancel(); srv.Close(); <-done; <-done })
 	return &instance{wiki: w, client: c, base: base, host: ln.Addr().String(), store: st, fed: fed}
 }

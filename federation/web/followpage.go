@@ -1,4 +1,4 @@
-package federation
+package web
 
 // The follow page: what a person sees who opens an actor id or /@handle in
 // a browser. It names the page or editor, shows the handle with a Copy
@@ -128,53 +128,53 @@ type followPost struct {
 
 // followPageForRef is the actor id's page for people (GET /ap/{kind}/{id}
 // from a browser).
-func (s *Server) followPageForRef(w http.ResponseWriter, r *http.Request) {
-	ref, ok := s.refFromPath(r)
+func (e *Endpoints) followPageForRef(w http.ResponseWriter, r *http.Request) {
+	ref, ok := e.refFromPath(r)
 	if !ok {
-		s.followError(w, r, actors.ErrNoActor)
+		e.followError(w, r, actors.ErrNoActor)
 		return
 	}
-	a, err := s.resolver.ByRef(r.Context(), ref)
+	a, err := e.resolver.ByRef(r.Context(), ref)
 	if err != nil {
-		s.followError(w, r, err)
+		e.followError(w, r, err)
 		return
 	}
-	s.renderFollow(w, r, a, http.StatusOK, "", "")
+	e.renderFollow(w, r, a, http.StatusOK, "", "")
 }
 
 // followPageForHandle is /@handle's page for people.
-func (s *Server) followPageForHandle(w http.ResponseWriter, r *http.Request, h string) {
-	a, err := s.resolver.ByHandle(r.Context(), h)
+func (e *Endpoints) followPageForHandle(w http.ResponseWriter, r *http.Request, h string) {
+	a, err := e.resolver.ByHandle(r.Context(), h)
 	if err != nil {
-		s.followError(w, r, err)
+		e.followError(w, r, err)
 		return
 	}
-	s.renderFollow(w, r, a, http.StatusOK, "", "")
+	e.renderFollow(w, r, a, http.StatusOK, "", "")
 }
 
 // followRedirect is GET /follow?handle=H&instance=I: the follow form's
 // target. It sends the browser to the reader's server to confirm the
 // follow, or answers 400 with the form and what is wrong.
-func (s *Server) followRedirect(w http.ResponseWriter, r *http.Request) {
+func (e *Endpoints) followRedirect(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	h, ok := s.ownHandle(q.Get("handle"))
+	h, ok := e.ownHandle(q.Get("handle"))
 	if !ok {
-		s.errorPage(w, r, http.StatusBadRequest, "No handle to follow",
+		e.errorPage(w, r, http.StatusBadRequest, "No handle to follow",
 			"This link names nothing to follow here. Open the page of a wiki page or editor and use its Follow form.")
 		return
 	}
-	a, err := s.resolver.ByHandle(r.Context(), h)
+	a, err := e.resolver.ByHandle(r.Context(), h)
 	if err != nil {
-		s.followError(w, r, err)
+		e.followError(w, r, err)
 		return
 	}
 	host, problem := parseInstance(q.Get("instance"))
 	if problem != "" {
-		s.renderFollow(w, r, a, http.StatusBadRequest, q.Get("instance"), problem)
+		e.renderFollow(w, r, a, http.StatusBadRequest, q.Get("instance"), problem)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, remoteFollowURL(host, s.iris.Actor(a.Ref)), http.StatusFound)
+	http.Redirect(w, r, remoteFollowURL(host, e.iris.Actor(a.Ref)), http.StatusFound)
 }
 
 // remoteFollowURL is Mastodon's remote-interaction page on host for the
@@ -186,21 +186,21 @@ func remoteFollowURL(host, actorID string) string {
 // followByTitle is GET /follow-page?title=Wiki_Title, the wiki snippet's
 // link: it finds the page's actor (a user page's is its editor) and sends
 // the browser to its /@handle page.
-func (s *Server) followByTitle(w http.ResponseWriter, r *http.Request) {
+func (e *Endpoints) followByTitle(w http.ResponseWriter, r *http.Request) {
 	title := strings.TrimSpace(strings.ReplaceAll(r.URL.Query().Get("title"), "_", " "))
 	if title == "" {
-		s.errorPage(w, r, http.StatusBadRequest, "No page named",
+		e.errorPage(w, r, http.StatusBadRequest, "No page named",
 			"This link names no wiki page. Use the “Follow on the Fediverse” link of a page on the wiki.")
 		return
 	}
-	a, err := s.resolver.ByPageURL(r.Context(), s.wiki.Site().PageURL(title))
+	a, err := e.resolver.ByPageURL(r.Context(), e.wiki.Site().PageURL(title))
 	if err != nil {
 		if errors.Is(err, actors.ErrNoActor) {
-			s.errorPage(w, r, http.StatusNotFound, "Not on the Fediverse",
+			e.errorPage(w, r, http.StatusNotFound, "Not on the Fediverse",
 				"“"+title+"” cannot be followed: there is no such page or editor on the wiki, or it is of a kind that has no Fediverse account (special pages, for instance).")
 			return
 		}
-		s.followError(w, r, err)
+		e.followError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/@"+url.PathEscape(a.Handle), http.StatusFound)
@@ -208,10 +208,10 @@ func (s *Server) followByTitle(w http.ResponseWriter, r *http.Request) {
 
 // ownHandle reads a handle of ours from "name", "@name" or "@name@host"
 // (host must be ours).
-func (s *Server) ownHandle(in string) (string, bool) {
+func (e *Endpoints) ownHandle(in string) (string, bool) {
 	h := strings.TrimPrefix(strings.TrimSpace(in), "@")
 	if name, host, ok := strings.Cut(h, "@"); ok {
-		if !strings.EqualFold(host, s.host()) {
+		if !strings.EqualFold(host, e.host()) {
 			return "", false
 		}
 		h = name
@@ -221,12 +221,12 @@ func (s *Server) ownHandle(in string) (string, bool) {
 
 // renderFollow writes the follow page of a; instance and problem refill
 // the form after a bad server address.
-func (s *Server) renderFollow(w http.ResponseWriter, r *http.Request, a *actors.Actor, status int, instance, problem string) {
-	site := s.wiki.Site()
-	p := s.basePage(site)
+func (e *Endpoints) renderFollow(w http.ResponseWriter, r *http.Request, a *actors.Actor, status int, instance, problem string) {
+	site := e.wiki.Site()
+	p := e.basePage(site)
 	p.Name = a.Name
 	p.HandleName = a.Handle
-	p.Handle = "@" + a.Handle + "@" + s.host()
+	p.Handle = "@" + a.Handle + "@" + e.host()
 	p.FollowAction = "/follow"
 	p.Instance = strings.TrimSpace(instance)
 	p.Error = problem
@@ -251,12 +251,12 @@ func (s *Server) renderFollow(w http.ResponseWriter, r *http.Request, a *actors.
 	}
 	if !a.Deleted {
 		// A wiki that does not answer leaves the page with the logo only.
-		prof, err := s.docs.Profile(r.Context(), a.Ref)
+		prof, err := e.docs.Profile(r.Context(), a.Ref)
 		if err != nil {
-			s.log.WarnContext(r.Context(), "profile for the follow page", "actor", a.Handle, "err", err)
+			e.log.WarnContext(r.Context(), "profile for the follow page", "actor", a.Handle, "err", err)
 			prof = nil
 		}
-		pics := actors.PicturesOf(s.iris, s.avatars.Get(r.Context()), prof)
+		pics := actors.PicturesOf(e.iris, e.avatars.Get(r.Context()), prof)
 		p.Avatar = pics.Avatar
 		if a.Ref.Kind != actors.KindInstance {
 			p.Header = pics.Header
@@ -268,32 +268,32 @@ func (s *Server) renderFollow(w http.ResponseWriter, r *http.Request, a *actors.
 	}
 	p.Title = a.Name + " (" + p.Handle + "): follow on the Fediverse"
 	if problem == "" && !a.Deleted {
-		p.Posts = s.recentPosts(r.Context(), a)
+		p.Posts = e.recentPosts(r.Context(), a)
 	}
-	s.writePage(w, r, status, "follow", p)
+	e.writePage(w, r, status, "follow", p)
 }
 
 // recentPosts are the actor's latest changes as plain text with links to
 // the diffs. What the wiki hides is left out, as in the outbox; a wiki
 // that does not answer leaves the list out.
-func (s *Server) recentPosts(ctx context.Context, a *actors.Actor) []followPost {
+func (e *Endpoints) recentPosts(ctx context.Context, a *actors.Actor) []followPost {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	var changes []wiki.Change
 	var err error
 	switch a.Ref.Kind {
 	case actors.KindPage:
-		changes, _, err = s.wiki.PageHistory(ctx, a.Ref.ID, "", 2*followPostCount)
+		changes, _, err = e.wiki.PageHistory(ctx, a.Ref.ID, "", 2*followPostCount)
 	case actors.KindUser:
-		changes, _, err = s.wiki.Contributions(ctx, a.Ref.ID, "", 2*followPostCount)
+		changes, _, err = e.wiki.Contributions(ctx, a.Ref.ID, "", 2*followPostCount)
 	default:
 		return nil
 	}
 	if err != nil {
-		s.log.DebugContext(ctx, "follow page without recent changes", "actor", a.Ref.String(), "err", err)
+		e.log.DebugContext(ctx, "follow page without recent changes", "actor", a.Ref.String(), "err", err)
 		return nil
 	}
-	site := s.wiki.Site()
+	site := e.wiki.Site()
 	var out []followPost
 	for i := range changes {
 		c := &changes[i]
@@ -337,33 +337,33 @@ func changeText(c *wiki.Change) string {
 }
 
 // followError is the HTML counterpart of actorError.
-func (s *Server) followError(w http.ResponseWriter, r *http.Request, err error) {
+func (e *Endpoints) followError(w http.ResponseWriter, r *http.Request, err error) {
 	var re *actors.RedirectError
 	switch {
 	case errors.As(err, &re):
-		http.Redirect(w, r, s.iris.Actor(re.Target), http.StatusMovedPermanently)
+		http.Redirect(w, r, e.iris.Actor(re.Target), http.StatusMovedPermanently)
 	case errors.Is(err, actors.ErrNoActor):
-		s.errorPage(w, r, http.StatusNotFound, "Not found",
-			"There is no such page or editor on "+s.wiki.Site().SiteName+" to follow. The page may have been renamed, or the address mistyped.")
+		e.errorPage(w, r, http.StatusNotFound, "Not found",
+			"There is no such page or editor on "+e.wiki.Site().SiteName+" to follow. The page may have been renamed, or the address mistyped.")
 	case errors.Is(err, actors.ErrGone):
-		s.errorPage(w, r, http.StatusGone, "Deleted",
-			"This page or account was deleted from "+s.wiki.Site().SiteName+".")
+		e.errorPage(w, r, http.StatusGone, "Deleted",
+			"This page or account was deleted from "+e.wiki.Site().SiteName+".")
 	default:
-		s.log.WarnContext(r.Context(), "the wiki could not be asked", "path", r.URL.Path, "err", err)
+		e.log.WarnContext(r.Context(), "the wiki could not be asked", "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "30")
-		s.errorPage(w, r, http.StatusServiceUnavailable, "Try again later",
+		e.errorPage(w, r, http.StatusServiceUnavailable, "Try again later",
 			"The wiki is not answering at the moment. Please try again in a minute.")
 	}
 }
 
-func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
-	site := s.wiki.Site()
-	p := s.basePage(site)
+func (e *Endpoints) errorPage(w http.ResponseWriter, r *http.Request, status int, heading, msg string) {
+	site := e.wiki.Site()
+	p := e.basePage(site)
 	p.Title, p.Heading, p.Message = heading+" – "+site.SiteName, heading, msg
-	s.writePage(w, r, status, "error", p)
+	e.writePage(w, r, status, "error", p)
 }
 
-func (s *Server) basePage(site *wiki.SiteInfo) followPage {
+func (e *Endpoints) basePage(site *wiki.SiteInfo) followPage {
 	lang := site.Lang
 	if lang == "" {
 		lang = "en"
@@ -374,10 +374,10 @@ func (s *Server) basePage(site *wiki.SiteInfo) followPage {
 
 // writePage renders the page before writing anything, so a template error
 // is a clean 500.
-func (s *Server) writePage(w http.ResponseWriter, r *http.Request, status int, name string, p followPage) {
+func (e *Endpoints) writePage(w http.ResponseWriter, r *http.Request, status int, name string, p followPage) {
 	var b strings.Builder
 	if err := followTmpl.ExecuteTemplate(&b, name, p); err != nil {
-		s.internalError(w, r, err)
+		e.internalError(w, r, err)
 		return
 	}
 	h := w.Header()

@@ -1,10 +1,9 @@
-package federation_test
+package integration
 
 import (
 	"context"
 	"fmt"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/wiki"
 )
 
@@ -12,7 +11,7 @@ import (
 // look-ups actors need. The embedded (nil) reader stands for the rest: a
 // test that reaches it panics, which names what it needed.
 type memWiki struct {
-	federation.WikiReader
+	fedWiki
 	site  *wiki.SiteInfo
 	pages map[int64]wiki.Page
 	users map[int64]wiki.User

@@ -1,4 +1,4 @@
-package federation_test
+package integration
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 
 	"cgt.name/pkg/go-mwclient/params"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/talk"
 	"github.com/wikipub/wikipub/internal/fedpeer"
 	"github.com/wikipub/wikipub/internal/testenv"
@@ -24,7 +23,7 @@ import (
 // window, so the test need not wait), a reports page and a block list.
 func startTalkInstance(t *testing.T, w *testenv.Wiki, talkNS []int, blocks []string) *instance {
 	t.Helper()
-	return startInstance(t, w, stores(t)["bolt"](t), func(cfg *federation.Config, c *wiki.Client) {
+	return startInstance(t, w, stores(t)["bolt"](t), func(cfg *fedConfig, c *wiki.Client) {
 		cfg.Blocks = blocks
 		cfg.Talk = talk.Config{Wiki: c, Namespaces: talkNS, Window: time.Millisecond,
 			Every: 100 * time.Millisecond, ReportsPage: "Project:Fediverse reports"}

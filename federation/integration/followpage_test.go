@@ -1,4 +1,4 @@
-package federation_test
+package integration
 
 import (
 	"context"
@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/actors"
 	"github.com/wikipub/wikipub/federation/remote"
 	"github.com/wikipub/wikipub/federation/store"
@@ -94,7 +93,7 @@ func (w *followWiki) Contributions(_ context.Context, userID int64, _ string, li
 }
 
 type followInst struct {
-	srv  *federation.Server
+	srv  *fedSide
 	base string
 	st   store.Store
 }
@@ -106,7 +105,7 @@ func startFollowServer(t *testing.T) *followInst {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := federation.NewServer(federation.Config{
+	srv := wire(fedConfig{
 		PublicURL: "https://wiki.example", Version: "test", UserAgent: "wikipub-test",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, newFollowWiki(), st, remote.NewHTTPClient(nil))

@@ -47,7 +47,7 @@
 // negative: MediaWiki writes the recent-changes row after sending its
 // answer, but PHP's built-in server ends the response only when the
 // script has finished, so the row and the packet can come first.
-package federation_test
+package integration
 
 import (
 	"bytes"
@@ -69,7 +69,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/publish"
 	"github.com/wikipub/wikipub/federation/remote"
@@ -214,7 +213,7 @@ type latSample struct {
 // the UDP packets.
 type latInstance struct {
 	client *wiki.Client
-	fed    *federation.Server
+	fed    *fedSide
 	store  store.Store
 	base   string
 	host   string
@@ -242,15 +241,15 @@ func startLatencyInstance(b *testing.B, w *testenv.Wiki, st store.Store, idle ti
 	base := "http://" + ln.Addr().String()
 	trace := newLatTrace(base)
 	outbound := remote.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	fed := federation.NewServer(federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Indexable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log}, c, st, outbound)
+	fed := wire(fedConfig{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Indexable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log,
+		Queue:    &latQueue{Store: st, trace: trace},
+		Delivery: delivery.Config{Idle: idle, UserAgent: "wikipub-bench", Logger: log}}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	dctx, cancel := context.WithCancel(ctx)
-	d := delivery.NewDeliverer(&latQueue{Store: st, trace: trace}, fed.Keys(), outbound,
-		delivery.Config{Idle: idle, UserAgent: "wikipub-bench", Logger: log})
-	fed.OnEnqueue(d.Wake) // as serve wires it: a new post wakes the deliverer
+	d := fed.deliverer // as serve wires it: a new post wakes the deliverer
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	sweepDone := make(chan struct{})

@@ -1,4 +1,4 @@
-package federation
+package web
 
 import (
 	"net/http"
@@ -19,21 +19,21 @@ const followersPageSize = 50
 
 // followers is the OrderedCollection of an actor's followers with its
 // count, paged by follower id (?page=true&after=ID).
-func (s *Server) followers(w http.ResponseWriter, r *http.Request) {
-	ref, _, ok := s.collectionActor(w, r)
+func (e *Endpoints) followers(w http.ResponseWriter, r *http.Request) {
+	ref, _, ok := e.collectionActor(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	actorID := s.iris.Actor(ref)
-	id := s.iris.Followers(ref)
-	total, err := s.store.CountFollowers(ctx, actorID)
+	actorID := e.iris.Actor(ref)
+	id := e.iris.Followers(ref)
+	total, err := e.store.CountFollowers(ctx, actorID)
 	if err != nil {
-		s.internalError(w, r, err)
+		e.internalError(w, r, err)
 		return
 	}
-	s.writePaged(w, r, id, total, func(after string) ([]string, error) {
-		list, err := s.store.Followers(ctx, actorID, after, followersPageSize)
+	e.writePaged(w, r, id, total, func(after string) ([]string, error) {
+		list, err := e.store.Followers(ctx, actorID, after, followersPageSize)
 		ids := make([]string, len(list))
 		for i, f := range list {
 			ids[i] = f.ID
@@ -45,16 +45,16 @@ func (s *Server) followers(w http.ResponseWriter, r *http.Request) {
 // writePaged serves a collection of ids paged by the last id of the
 // previous page (?page=true&after=ID): the OrderedCollection with its count,
 // or one OrderedCollectionPage of it.
-func (s *Server) writePaged(w http.ResponseWriter, r *http.Request, id string, total int, page func(after string) ([]string, error), size int) {
+func (e *Endpoints) writePaged(w http.ResponseWriter, r *http.Request, id string, total int, page func(after string) ([]string, error), size int) {
 	q := r.URL.Query()
 	if q.Get("page") == "" {
-		s.writeAS(w, r, activity.Collection(id, total, id+"?page=true"))
+		e.writeAS(w, r, activity.Collection(id, total, id+"?page=true"))
 		return
 	}
 	after := q.Get("after")
 	items, err := page(after)
 	if err != nil {
-		s.internalError(w, r, err)
+		e.internalError(w, r, err)
 		return
 	}
 	pageID := id + "?page=true"
@@ -65,26 +65,26 @@ func (s *Server) writePaged(w http.ResponseWriter, r *http.Request, id string, t
 	if len(items) == size {
 		next = id + "?page=true&after=" + url.QueryEscape(items[len(items)-1])
 	}
-	s.writeAS(w, r, activity.Page(pageID, id, total, items, next))
+	e.writeAS(w, r, activity.Page(pageID, id, total, items, next))
 }
 
 // following is empty: our actors follow no one.
-func (s *Server) following(w http.ResponseWriter, r *http.Request) {
-	ref, _, ok := s.collectionActor(w, r)
+func (e *Endpoints) following(w http.ResponseWriter, r *http.Request) {
+	ref, _, ok := e.collectionActor(w, r)
 	if !ok {
 		return
 	}
-	s.writeAS(w, r, activity.Collection(s.iris.Following(ref), 0, ""))
+	e.writeAS(w, r, activity.Collection(e.iris.Following(ref), 0, ""))
 }
 
 // featured is the empty collection of pinned posts: GoToSocial and Mastodon
 // read an actor's featured collection, and we pin nothing.
-func (s *Server) featured(w http.ResponseWriter, r *http.Request) {
-	ref, _, ok := s.collectionActor(w, r)
+func (e *Endpoints) featured(w http.ResponseWriter, r *http.Request) {
+	ref, _, ok := e.collectionActor(w, r)
 	if !ok {
 		return
 	}
-	s.writeAS(w, r, activity.Collection(s.iris.Featured(ref), 0, ""))
+	e.writeAS(w, r, activity.Collection(e.iris.Featured(ref), 0, ""))
 }
 
 // outboxPageSize is how many posts one outbox page holds.
@@ -93,30 +93,30 @@ const outboxPageSize = 20
 // outbox is a view over the wiki's own history: a page's revisions, an
 // editor's contributions, paged with the wiki's continuation, counted by
 // the wiki. Nothing of the history is copied into our store.
-func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
-	ref, a, ok := s.collectionActor(w, r)
+func (e *Endpoints) outbox(w http.ResponseWriter, r *http.Request) {
+	ref, a, ok := e.collectionActor(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	id := s.iris.Outbox(ref)
+	id := e.iris.Outbox(ref)
 	q := r.URL.Query()
 	if a.Deleted {
 		// The wiki keeps no visible history of a deleted page.
-		s.writeAS(w, r, activity.Collection(id, 0, ""))
+		e.writeAS(w, r, activity.Collection(id, 0, ""))
 		return
 	}
 	if q.Get("page") == "" {
-		total, err := s.outboxTotal(r, a)
+		total, err := e.outboxTotal(r, a)
 		if err != nil {
-			s.actorError(w, r, err)
+			e.actorError(w, r, err)
 			return
 		}
 		first := ""
 		if ref.Kind != actors.KindInstance && ref.Kind != actors.KindWiki {
 			first = id + "?page=true"
 		}
-		s.writeAS(w, r, activity.Collection(id, total, first))
+		e.writeAS(w, r, activity.Collection(id, total, first))
 		return
 	}
 	var changes []wiki.Change
@@ -124,12 +124,12 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	var err error
 	switch ref.Kind {
 	case actors.KindPage:
-		changes, next, err = s.wiki.PageHistory(ctx, ref.ID, q.Get("cont"), outboxPageSize)
+		changes, next, err = e.wiki.PageHistory(ctx, ref.ID, q.Get("cont"), outboxPageSize)
 	case actors.KindUser:
-		changes, next, err = s.wiki.Contributions(ctx, ref.ID, q.Get("cont"), outboxPageSize)
+		changes, next, err = e.wiki.Contributions(ctx, ref.ID, q.Get("cont"), outboxPageSize)
 	}
 	if err != nil {
-		s.actorError(w, r, err)
+		e.actorError(w, r, err)
 		return
 	}
 	items := make([]vocab.Item, 0, len(changes))
@@ -138,7 +138,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 		if c.UserHidden || c.CommentHidden || c.ContentHidden || c.Suppressed {
 			continue // what the wiki hides is not shown here either
 		}
-		items = append(items, s.outboxItem(a, c))
+		items = append(items, e.outboxItem(a, c))
 	}
 	pageID := id + "?page=true"
 	if cont := q.Get("cont"); cont != "" {
@@ -148,15 +148,15 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request) {
 	if next != "" {
 		nextID = id + "?page=true&cont=" + url.QueryEscape(next)
 	}
-	s.writeAS(w, r, activity.HistoryPage(pageID, id, nextID, items))
+	e.writeAS(w, r, activity.HistoryPage(pageID, id, nextID, items))
 }
 
-func (s *Server) outboxTotal(r *http.Request, a *actors.Actor) (int, error) {
+func (e *Endpoints) outboxTotal(r *http.Request, a *actors.Actor) (int, error) {
 	switch a.Ref.Kind {
 	case actors.KindPage:
-		return s.wiki.EditCount(r.Context(), a.Name)
+		return e.wiki.EditCount(r.Context(), a.Name)
 	case actors.KindUser:
-		u, err := s.wiki.UserByID(r.Context(), a.Ref.ID)
+		u, err := e.wiki.UserByID(r.Context(), a.Ref.ID)
 		return u.EditCount, err
 	}
 	return 0, nil
@@ -165,8 +165,8 @@ func (s *Server) outboxTotal(r *http.Request, a *actors.Actor) (int, error) {
 // outboxItem is a Create from a page's actor, or, in an editor's outbox,
 // their Announce of the page's post. The editor is named from the history
 // row itself, without a look-up per row.
-func (s *Server) outboxItem(owner *actors.Actor, c *wiki.Change) vocab.Item {
-	site := s.wiki.Site()
+func (e *Endpoints) outboxItem(owner *actors.Actor, c *wiki.Change) vocab.Item {
+	site := e.wiki.Site()
 	var ed publish.Editor
 	switch {
 	case c.Anonymous:
@@ -178,32 +178,32 @@ func (s *Server) outboxItem(owner *actors.Actor, c *wiki.Change) vocab.Item {
 	if owner.Ref.Kind == actors.KindUser {
 		page = &actors.Actor{Ref: actors.Ref{Kind: actors.KindPage, ID: c.PageID}, Name: c.Title, URL: site.PageURL(c.Title)}
 	}
-	note := s.pub.EditNote(c, page, ed)
+	note := e.pub.EditNote(c, page, ed)
 	if owner.Ref.Kind == actors.KindUser {
-		return activity.Announce(note.ID+"/announce/"+strconv.FormatInt(owner.Ref.ID, 10), s.iris.Actor(owner.Ref), note.ID,
+		return activity.Announce(note.ID+"/announce/"+strconv.FormatInt(owner.Ref.ID, 10), e.iris.Actor(owner.Ref), note.ID,
 			note.Published, []string{activity.Public}, nil)
 	}
 	return activity.Create(note.ID+"/activity", note)
 }
 
-func (s *Server) collectionActor(w http.ResponseWriter, r *http.Request) (actors.Ref, *actors.Actor, bool) {
-	ref, ok := s.refFromPath(r)
+func (e *Endpoints) collectionActor(w http.ResponseWriter, r *http.Request) (actors.Ref, *actors.Actor, bool) {
+	ref, ok := e.refFromPath(r)
 	if !ok {
 		writeError(w, http.StatusNotFound, "no such actor")
 		return actors.Ref{}, nil, false
 	}
-	a, err := s.resolver.ByRef(r.Context(), ref)
+	a, err := e.resolver.ByRef(r.Context(), ref)
 	if err != nil {
-		s.actorError(w, r, err)
+		e.actorError(w, r, err)
 		return actors.Ref{}, nil, false
 	}
 	return ref, a, true
 }
 
-func (s *Server) writeAS(w http.ResponseWriter, r *http.Request, v vocab.Item) {
+func (e *Endpoints) writeAS(w http.ResponseWriter, r *http.Request, v vocab.Item) {
 	b, err := activity.Marshal(v)
 	if err != nil {
-		s.internalError(w, r, err)
+		e.internalError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", activity.ContentType)

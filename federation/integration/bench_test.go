@@ -20,7 +20,7 @@
 //
 // Each benchmark sets up its own wiki (a few seconds); the setup is not
 // timed. Add -cpuprofile cpu.out to see where the time goes.
-package federation_test
+package integration
 
 import (
 	"context"
@@ -44,7 +44,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wikipub/wikipub/federation"
 	"github.com/wikipub/wikipub/federation/activity"
 	"github.com/wikipub/wikipub/federation/delivery"
 	"github.com/wikipub/wikipub/federation/remote"
@@ -332,13 +331,14 @@ func startBenchInstance(b testing.TB, w *testenv.Wiki, st store.Store) *benchIns
 	}
 	base := "http://" + ln.Addr().String()
 	outbound := remote.NewHTTPClient([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")})
-	fed := federation.NewServer(federation.Config{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log}, c, st, outbound)
+	fed := wire(fedConfig{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, PublicURL: base, Discoverable: true, Version: "bench", UserAgent: "wikipub-bench", Logger: log,
+		Delivery: delivery.Config{Logger: log}}, c, st, outbound)
 	mux := http.NewServeMux()
 	fed.Routes(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	dctx, cancel := context.WithCancel(ctx)
-	d := delivery.NewDeliverer(st, fed.Keys(), outbound, delivery.Config{Logger: log})
+	d := fed.deliverer
 	done := make(chan struct{})
 	go func() { d.Run(dctx); close(done) }()
 	b.Cleanup(func() { cancel(); srv.Close(); <-done })
