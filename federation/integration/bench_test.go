@@ -9,14 +9,14 @@
 // concurrent keep-alive clients, reporting req/s and the p50/p99 latency of
 // single requests in µs:
 //
-//	go test -run '^$' -bench 'Cached' -benchtime 5s ./federation/
+//	go test -run '^$' -bench 'Cached' -benchtime 5s ./federation/integration/
 //
 // A cold actor fetch (an actor nobody asked for before: a wiki API call for
 // the page and its first revision, the handle claimed in the store, an
 // RSA-2048 key made and stored, the document rendered), in ms per fetch,
 // with the two costly parts measured alone beside it:
 //
-//	go test -run '^$' -bench ActorCold -benchtime 100x ./federation/
+//	go test -run '^$' -bench ActorCold -benchtime 100x ./federation/integration/
 //
 // Each benchmark sets up its own wiki (a few seconds); the setup is not
 // timed. Add -cpuprofile cpu.out to see where the time goes.

@@ -7,7 +7,7 @@
 // watcher polling every 1 s, deliverer with 8 workers and its default 1 s
 // idle wait, the revision sweeper), and a peer following the page's actor.
 //
-//	go test -run '^$' -bench EditToInbox -benchtime 1x ./federation/
+//	go test -run '^$' -bench EditToInbox -benchtime 1x ./federation/integration/
 //
 // The three sub-benchmarks together take about 12 minutes, more than go
 // test's default 10-minute timeout: add -timeout 30m, or run one at a time
