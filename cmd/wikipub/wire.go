@@ -64,11 +64,8 @@ type fedWiki interface {
 // federationSide is the federation packages wired together. Nothing in
 // them points back here: each got exactly what it uses.
 type federationSide struct {
-	keys      *actors.Keys
-	blocks    *remote.BlockList
 	publisher *publish.Publisher
 	talk      *talk.Writer
-	inbox     *inbox.Handler
 	web       *web.Endpoints
 	deliverer *delivery.Deliverer
 }
@@ -126,6 +123,5 @@ func wireFederation(cfg fedConfig, w fedWiki, st store.Store, client *http.Clien
 	endpoints := web.New(web.Config{Version: cfg.Version}, web.Deps{
 		Wiki: w, Store: st, Resolver: resolver, Docs: docs, Posts: pub, Avatars: avatars, Inbox: in, IRIs: iris, Logger: log,
 	})
-	return &federationSide{keys: keys, blocks: blocks, publisher: pub, talk: tw, inbox: in,
-		web: endpoints, deliverer: deliverer}
+	return &federationSide{publisher: pub, talk: tw, web: endpoints, deliverer: deliverer}
 }
