@@ -19,6 +19,19 @@ type Note struct {
 	To, CC    []string
 	// Attachment is an uploaded file, shown with the post.
 	Attachment []Attachment
+	// Language is the BCP 47 tag of the text's language ("en", "zh-Hans"):
+	// the content is then given as contentMap too, which is where Mastodon
+	// and GoToSocial read a post's language (docs/interop.md, "Language and
+	// hashtags").
+	Language string
+	// Tags are the post's hashtags.
+	Tags []Hashtag
+}
+
+// Hashtag is a tag the servers list and link: Name with its "#", Href the
+// page it stands for.
+type Hashtag struct {
+	Name, Href string
 }
 
 // Attachment is a file shown with a post (an upload).
@@ -42,7 +55,19 @@ func (n Note) Item() vocab.Item {
 	o.To, o.CC = iris(n.To), iris(n.CC)
 	o.Replies = embeddedReplies(n.ID + "/replies")
 	o.Likes, o.Shares = vocab.IRI(n.ID+"/likes"), vocab.IRI(n.ID+"/shares")
-	props := []prop{{"content", n.Content}, {"sensitive", false}}
+	props := []prop{{"content", n.Content}}
+	if n.Language != "" {
+		props = append(props, prop{"contentMap", map[string]string{n.Language: n.Content}})
+	}
+	props = append(props, prop{"sensitive", false})
+	if len(n.Tags) > 0 {
+		list := make([]extended, len(n.Tags))
+		for i, t := range n.Tags {
+			o := &vocab.Object{Type: HashtagType}
+			list[i] = extend(o, prop{"href", t.Href}, prop{"name", t.Name})
+		}
+		props = append(props, prop{"tag", list})
+	}
 	if len(n.Attachment) > 0 {
 		list := make([]extended, len(n.Attachment))
 		for i, a := range n.Attachment {
@@ -52,6 +77,9 @@ func (n Note) Item() vocab.Item {
 	}
 	return extend(o, props...)
 }
+
+// HashtagType is Mastodon's extension type for a hashtag (as:Hashtag).
+const HashtagType vocab.ActivityVocabularyType = "Hashtag"
 
 func (a Attachment) item() extended {
 	o := &vocab.Object{Type: vocab.ActivityVocabularyType(a.Type)}

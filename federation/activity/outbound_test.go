@@ -189,3 +189,63 @@ func TestActorDocument(t *testing.T) {
 		t.Errorf("fields %v", m["attachment"])
 	}
 }
+
+// TestNoteLanguageAndHashtags: a post in a language gives its text as
+// contentMap under that tag as well as content (Mastodon and GoToSocial
+// take the language from contentMap); hashtags are Hashtag tags with the
+// name and the page they link; a post without either writes neither.
+func TestNoteLanguageAndHashtags(t *testing.T) {
+	plain := decode(t, testNote().Item())
+	for _, k := range []string{"contentMap", "tag"} {
+		if _, ok := plain[k]; ok {
+			t.Errorf("a post with no language or tags writes %s: %v", k, plain[k])
+		}
+	}
+	n := testNote()
+	n.Language = "zh-Hans"
+	n.Tags = []Hashtag{{Name: "#Physicists", Href: "https://wiki.example/wiki/Category:Physicists"}}
+	m := decode(t, n.Item())
+	if cm, _ := m["contentMap"].(map[string]any); len(cm) != 1 || cm["zh-Hans"] != n.Content {
+		t.Errorf("contentMap %v, want {zh-Hans: %q}", m["contentMap"], n.Content)
+	}
+	if m["content"] != n.Content {
+		t.Errorf("content %v: still wanted beside contentMap", m["content"])
+	}
+	tags, _ := m["tag"].([]any)
+	want := map[string]any{"type": "Hashtag", "name": "#Physicists", "href": "https://wiki.example/wiki/Category:Physicists"}
+	if len(tags) != 1 || !reflect.DeepEqual(tags[0], want) {
+		t.Errorf("tag %v, want [%v]", m["tag"], want)
+	}
+}
+
+func TestHashtagName(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"Physicists", "#Physicists", true},
+		{"Nobel laureates", "#NobelLaureates", true},
+		{"Nobel_laureates", "#NobelLaureates", true},
+		{"1990s births", "#1990sBirths", true},
+		{"Physiker und Physikerinnen", "#PhysikerUndPhysikerinnen", true},
+		{"Физики", "#Физики", true},
+		{"物理学者", "#物理学者", true},
+		{"Cafe\u0301s", "#Cafés", true}, // combining accent composed (NFC)
+		{"1990", "", false},             // no letter
+		{"___", "", false},
+		{"", "", false},
+		{"C++ programmers", "", false},
+		{"Rock & roll", "", false},
+		{"Nobel-winning chemists", "", false},
+		{"Pages with broken file links", "#PagesWithBrokenFileLinks", true},
+		{strings.Repeat("a", 100), "#A" + strings.Repeat("a", 99), true},
+		{strings.Repeat("я", 50), "#Я" + strings.Repeat("я", 49), true}, // 100 bytes
+		{strings.Repeat("я", 51), "", false},
+		{strings.Repeat("a", 101), "", false},
+	} {
+		got, ok := HashtagName(tc.in)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("HashtagName(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}

@@ -984,7 +984,7 @@ func TestNoteGoldenMinimalServer(t *testing.T) {
 		URL: "https://wiki.example/wiki/Albert_Einstein"}
 	jimbo := &actors.Actor{Ref: actors.Ref{Kind: actors.KindUser, ID: usJimbo}, Handle: "jimbo_wales", Name: "Jimbo Wales",
 		URL: "https://wiki.example/wiki/User:Jimbo_Wales"}
-	n := p.EditNote(&edit.c, page, publish.Editor{Actor: jimbo})
+	n := p.EditNote(&edit.c, page, publish.Editor{Actor: jimbo}, publish.Extras{})
 	if !slices.Equal(n.To, []string{activity.Public}) || !slices.Equal(n.CC, []string{goldenBase + "/ap/page/10/followers"}) {
 		t.Errorf("public timelines: to = %v, cc = %v", n.To, n.CC)
 	}

@@ -51,11 +51,14 @@ func link(href, text string) string {
 	return `<a href="` + escapeText(href) + `"><strong>` + escapeText(text) + `</strong></a>`
 }
 
-// who is the sentence's subject.
+// who is the sentence's subject. An editor's link is marked as a person
+// (u-url, as Mastodon marks a mention), so a server that previews a post's
+// first link previews the page, not the editor's user page
+// (docs/interop.md, "The link a post previews").
 func who(e Editor) string {
 	switch {
 	case e.Actor != nil:
-		return link(e.Actor.URL, e.Actor.Name)
+		return `<a href="` + escapeText(e.Actor.URL) + `" class="u-url"><strong>` + escapeText(e.Actor.Name) + `</strong></a>`
 	case e.Unregistered:
 		return "An unregistered editor"
 	}
@@ -132,5 +135,9 @@ func (p *Publisher) RevisionNote(ctx context.Context, c *wiki.Change) (note acti
 	if err != nil {
 		return activity.Note{}, false, err
 	}
-	return p.EditNote(c, page, ed), true, nil
+	x, err := p.extras(ctx, c)
+	if err != nil {
+		return activity.Note{}, false, err
+	}
+	return p.EditNote(c, page, ed, x), true, nil
 }

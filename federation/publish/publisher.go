@@ -30,6 +30,7 @@ type Publisher struct {
 	wiki     Wiki
 	store    Store
 	queue    Enqueuer
+	pages    Pages
 	resolver *actors.Resolver
 	docs     *actors.Documents
 	blocks   Blocker
@@ -51,6 +52,11 @@ type Config struct {
 	// ProfileUpdateEvery is the least time between two profile Updates of
 	// one actor.
 	ProfileUpdateEvery time.Duration
+	// ExcerptPages and ExcerptNamespaces are where an edit's post quotes
+	// the text the edit added (at most MaxExcerpt characters): pages such
+	// as a server admin log, where the added line is the news.
+	ExcerptPages      []string
+	ExcerptNamespaces []int
 }
 
 // Wiki is what the publisher reads of the wiki beyond the resolver: the
@@ -96,7 +102,10 @@ type Blocker interface {
 
 // Deps is what the publisher works with, each made once by cmd/wikipub.
 type Deps struct {
-	Wiki     Wiki
+	Wiki Wiki
+	// Pages gives posts their language, hashtags, excerpts and lead
+	// images; nil leaves them out.
+	Pages    Pages
 	Store    Store
 	Queue    Enqueuer
 	Resolver *actors.Resolver
@@ -108,7 +117,7 @@ type Deps struct {
 
 // New returns the publisher, the watcher's handler.
 func New(cfg Config, d Deps) *Publisher {
-	return &Publisher{cfg: cfg, wiki: d.Wiki, store: d.Store, queue: d.Queue, resolver: d.Resolver,
+	return &Publisher{cfg: cfg, wiki: d.Wiki, store: d.Store, queue: d.Queue, pages: d.Pages, resolver: d.Resolver,
 		docs: d.Docs, blocks: d.Blocks, iris: d.IRIs, log: d.Logger}
 }
 
@@ -300,7 +309,11 @@ func (p *Publisher) edit(ctx context.Context, c *wiki.Change) error {
 		}
 		c = &folded
 	}
-	note := p.EditNote(c, page, ed)
+	x, err := p.extras(ctx, c)
+	if err != nil {
+		return err
+	}
+	note := p.EditNote(c, page, ed, x)
 	boosters := []*actors.Actor{ed.Actor}
 	if wikiBoosts {
 		if w, err := p.resolver.ByRef(ctx, actors.Ref{Kind: actors.KindWiki}); err == nil {
@@ -349,13 +362,15 @@ func (p *Publisher) foldPrevious(ctx context.Context, c *wiki.Change) error {
 
 // EditNote is the post about an edit or a new page; the web package serves
 // it for /ap/rev/{id} and in outboxes, so what is fetched is what was sent.
-func (p *Publisher) EditNote(c *wiki.Change, page *actors.Actor, ed Editor) activity.Note {
+func (p *Publisher) EditNote(c *wiki.Change, page *actors.Actor, ed Editor, x Extras) activity.Note {
 	site := p.wiki.Site()
 	to, cc := p.addressing(page)
+	tags := hashtags(site, x.Categories)
 	return activity.Note{
 		ID:           p.iris.RevisionPost(c.RevID),
-		AttributedTo: p.iris.Actor(page.Ref), Content: editContent(site, c, page, ed),
+		AttributedTo: p.iris.Actor(page.Ref), Content: editContent(site, c, page, ed) + excerptHTML(x.Added) + hashtagsHTML(tags),
 		URL: DiffURL(site, c), Published: c.Timestamp.UTC(), To: to, CC: cc,
+		Language: x.Language, Tags: tags, Attachment: leadAttachment(x.LeadImage, page.Name),
 	}
 }
 

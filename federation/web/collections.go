@@ -178,7 +178,7 @@ func (e *Endpoints) outboxItem(owner *actors.Actor, c *wiki.Change) vocab.Item {
 	if owner.Ref.Kind == actors.KindUser {
 		page = &actors.Actor{Ref: actors.Ref{Kind: actors.KindPage, ID: c.PageID}, Name: c.Title, URL: site.PageURL(c.Title)}
 	}
-	note := e.pub.EditNote(c, page, ed)
+	note := e.pub.EditNote(c, page, ed, publish.Extras{})
 	if owner.Ref.Kind == actors.KindUser {
 		return activity.Announce(note.ID+"/announce/"+strconv.FormatInt(owner.Ref.ID, 10), e.iris.Actor(owner.Ref), note.ID,
 			note.Published, []string{activity.Public}, nil)

@@ -3,7 +3,8 @@ package fedtest
 // Every post's HTML must survive Mastodon's sanitizer unchanged: Mastodon
 // keeps only p br span a del s pre blockquote code b strong u i em ul ol li
 // ruby rt rp (docs/interop.md, "HTML allowlist") and drops everything else,
-// silently. These helpers check a fragment against that list.
+// silently; of attributes, the links' href, rel="tag" and the classes it
+// keeps on a and span. These helpers check a fragment against that list.
 
 import (
 	"fmt"
@@ -109,6 +110,22 @@ tokens:
 	return bad
 }
 
+// mastodonClass reports whether Mastodon's sanitizer keeps a class:
+// microformats (h-, p-, u-, dt-, e-) and its own mention, hashtag,
+// ellipsis and invisible (docs/interop.md, "HTML allowlist").
+func mastodonClass(c string) bool {
+	switch c {
+	case "mention", "hashtag", "ellipsis", "invisible":
+		return true
+	}
+	for _, p := range []string{"h-", "p-", "u-", "dt-", "e-"} {
+		if strings.HasPrefix(c, p) && len(c) > len(p) {
+			return true
+		}
+	}
+	return false
+}
+
 func allowlistAttrViolations(tag string, attrs []xhtml.Attribute) []string {
 	var bad []string
 	hrefs := 0
@@ -119,6 +136,13 @@ func allowlistAttrViolations(tag string, attrs []xhtml.Attribute) []string {
 			if !allowlistHTTPLink(a.Val) {
 				bad = append(bad, fmt.Sprintf("<a href=%q>: not an absolute http(s) URL", a.Val))
 			}
+		case (tag == "a" || tag == "span") && a.Key == "class" && a.Namespace == "":
+			for _, c := range strings.Fields(a.Val) {
+				if !mastodonClass(c) {
+					bad = append(bad, fmt.Sprintf("<%s class=%q>: Mastodon drops class %q", tag, a.Val, c))
+				}
+			}
+		case tag == "a" && a.Key == "rel" && a.Val == "tag" && a.Namespace == "":
 		default:
 			bad = append(bad, fmt.Sprintf("<%s> has attribute %s=%q", tag, a.Key, a.Val))
 		}
