@@ -43,8 +43,12 @@ type serveConfig struct {
 	Indexable       bool
 	PublicTimelines bool
 	Coalesce        time.Duration
-	SweepWindow     time.Duration
-	SweepEvery      time.Duration
+	// ExcerptPages and ExcerptNamespaces are where a post quotes what an
+	// edit added.
+	ExcerptPages      []string
+	ExcerptNamespaces []int
+	SweepWindow       time.Duration
+	SweepEvery        time.Duration
 
 	DeliveryLease   time.Duration
 	DeliveryTimeout time.Duration
@@ -85,7 +89,7 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs := flag.NewFlagSet("wikipub serve", flag.ContinueOnError)
 	fs.SetOutput(out)
 	c := &serveConfig{}
-	var namespaces, logLevel, allowPrivate, blocks, talkNS string
+	var namespaces, logLevel, allowPrivate, blocks, talkNS, excerptPages, excerptNS string
 	fs.StringVar(&c.Wiki, "wiki", "", "the wiki's API URL, e.g. https://wiki.example/w/api.php (required)")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the base URL the Fediverse reaches wikipub at, e.g. https://wiki.example (default: http://localhost plus the --listen port)")
 	fs.StringVar(&c.Listen, "listen", ":8080", "address to serve HTTP on")
@@ -111,6 +115,8 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	fs.DurationVar(&c.RetryUnit, "retry-unit", time.Second, "retry n waits n⁴ × this + --retry-base (with jitter): Mastodon's schedule, about two to three days over 16 tries")
 	fs.DurationVar(&c.RetryBase, "retry-base", 15*time.Second, "the fixed part of each retry wait")
 	fs.DurationVar(&c.Coalesce, "coalesce", 0, "window in which consecutive saves by one editor to one page become one post (e.g. 5m); 0 posts every revision")
+	fs.StringVar(&excerptPages, "excerpt-pages", "", "|-separated page titles whose edit posts quote the text the edit added (at most 300 characters), e.g. \"Server admin log|News\"; for pages where the added line is the news")
+	fs.StringVar(&excerptNS, "excerpt-namespaces", "", "comma-separated namespaces whose edit posts quote the text the edit added, as --excerpt-pages")
 	fs.BoolVar(&c.PublicTimelines, "public-timelines", false, "address posts to public timelines; by default they are unlisted (they reach followers without flooding public timelines)")
 	fs.DurationVar(&c.SweepWindow, "sweep-window", 30*24*time.Hour, "how far back published revisions are re-checked for hidden parts (suppression leaves no trace in recent changes)")
 	fs.DurationVar(&c.SweepEvery, "sweep-every", 5*time.Minute, "pause between re-checks of published revisions")
@@ -177,6 +183,14 @@ func parseServe(args []string, getenv func(string) string, out io.Writer) (*serv
 	}
 	if c.WikiAccountNamespaces, err = parseNamespaces(wikiNS); err != nil {
 		return nil, fmt.Errorf("--wiki-account-namespaces: %w", err)
+	}
+	if c.ExcerptNamespaces, err = parseNamespaces(excerptNS); err != nil {
+		return nil, fmt.Errorf("--excerpt-namespaces: %w", err)
+	}
+	for _, t := range strings.Split(excerptPages, "|") {
+		if t = strings.TrimSpace(t); t != "" {
+			c.ExcerptPages = append(c.ExcerptPages, t)
+		}
 	}
 	for _, b := range strings.Split(blocks, ",") {
 		if b = strings.TrimSpace(b); b != "" {

@@ -74,7 +74,8 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 		},
 		WikiAccount: cfg.WikiAccount,
 		Publish: publish.Config{PublicTimelines: cfg.PublicTimelines, Coalesce: cfg.Coalesce,
-			WikiAccountNamespaces: cfg.WikiAccountNamespaces, ProfileUpdateEvery: cfg.ProfileUpdateEvery},
+			WikiAccountNamespaces: cfg.WikiAccountNamespaces, ProfileUpdateEvery: cfg.ProfileUpdateEvery,
+			ExcerptPages: cfg.ExcerptPages, ExcerptNamespaces: cfg.ExcerptNamespaces},
 		Version: version, UserAgent: ua, Logger: log, Registry: reg,
 	}, client, st, outbound)
 	ops := newOpsMetrics(reg)

@@ -56,6 +56,7 @@ type fedWiki interface {
 	actors.Wiki
 	avatar.AssetFetcher
 	publish.Wiki
+	publish.Pages
 	talk.Reader
 	inbox.Wiki
 	web.Wiki
@@ -113,7 +114,7 @@ func wireFederation(cfg fedConfig, w fedWiki, st store.Store, client *http.Clien
 
 	tw := talk.New(cfg.Talk, w, st, iris, log)
 	pub := publish.New(cfg.Publish, publish.Deps{
-		Wiki: w, Store: st, Queue: queue, Resolver: resolver, Docs: docs, Blocks: blocks, IRIs: iris, Logger: log,
+		Wiki: w, Pages: w, Store: st, Queue: queue, Resolver: resolver, Docs: docs, Blocks: blocks, IRIs: iris, Logger: log,
 	})
 	in = inbox.New(inbox.Config{AllowPrivate: cfg.AllowPrivate, Limits: cfg.Limits}, inbox.Deps{
 		Store: st, Wiki: w, Keys: keys, Resolver: resolver, Remote: fetcher, Verifier: httpsig.NewVerifier(fetcher),

@@ -206,6 +206,46 @@ func (w *goldenWiki) Contributions(context.Context, int64, string, int) ([]wiki.
 	return nil, "", errGoldenWiki
 }
 
+// PageProfiles: every page is in English; the pages' categories and lead
+// images are goldenCategories and goldenLeadImages.
+func (w *goldenWiki) PageProfiles(_ context.Context, ids []int64, _ wiki.ProfileOptions) (map[int64]wiki.PageProfile, error) {
+	out := map[int64]wiki.PageProfile{}
+	for _, id := range ids {
+		pg, ok := w.pages[id]
+		if !ok {
+			continue
+		}
+		out[id] = wiki.PageProfile{ID: id, Namespace: pg.Namespace, Title: pg.Title, Language: "en", LanguageTag: "en", Dir: "ltr",
+			Categories: goldenCategories[id], LeadImage: goldenLeadImages[id], ImagesKnown: true}
+	}
+	return out, nil
+}
+
+// AddedText answers for the revisions of goldenAdded.
+func (w *goldenWiki) AddedText(_ context.Context, _, toRev int64, _ int) (wiki.AddedText, error) {
+	if a, ok := goldenAdded[toRev]; ok {
+		return a, nil
+	}
+	return wiki.AddedText{}, wiki.ErrNotFound
+}
+
+var (
+	goldenCategories = map[int64][]string{
+		// C++ makes no hashtag; a hidden category never reaches the profile.
+		pgEinstein: {"Category:C++ programmers", "Category:Nobel laureates", "Category:Physicists"},
+		pgLog:      {"Category:Logs"},
+	}
+	goldenLeadImages = map[int64]*wiki.Image{
+		pgMinster: {Name: "Ulm Minster 2009.jpg", Title: "File:Ulm Minster 2009.jpg",
+			Original: wiki.ImageFile{URL: "https://upload.wiki.example/images/a/a1/Ulm_Minster_2009.jpg", Mime: "image/jpeg", Width: 3000, Height: 4000},
+			Header:   wiki.ImageFile{URL: "https://upload.wiki.example/images/thumb/a/a1/Ulm_Minster_2009.jpg/1500px-Ulm_Minster_2009.jpg", Mime: "image/jpeg", Width: 1500, Height: 2000}},
+	}
+	goldenAdded = map[int64]wiki.AddedText{
+		1101: {Text: "12:34 admin: restarted the database servers <db1, db2>\n12:40 admin: all well"},
+		1102: {Hidden: true},
+	}
+)
+
 func (w *goldenWiki) EditCount(context.Context, string) (int, error) { return 0, errGoldenWiki }
 func (w *goldenWiki) Asset(context.Context, string) ([]byte, string, error) {
 	return nil, "", errGoldenWiki
@@ -236,6 +276,7 @@ const (
 	pgRelativ   = 15
 	pgFile      = 16
 	pgPhysicist = 17
+	pgLog       = 18 // listed for excerpts (goldenExcerptPage)
 
 	usJimbo  = 1
 	usAda    = 2
@@ -257,6 +298,7 @@ func newGoldenWiki() *goldenWiki {
 			pgRelativ:   page(pgRelativ, 0, "Theory of relativity"),
 			pgFile:      page(pgFile, 6, "File:Einstein 1921.jpg"),
 			pgPhysicist: page(pgPhysicist, 14, "Category:Physicists"),
+			pgLog:       page(pgLog, 4, "Project:Server admin log"),
 		},
 		users: map[int64]wiki.User{
 			usJimbo:  {ID: usJimbo, Name: "Jimbo Wales", Registration: goldenTime("2001-03-27T20:47:31Z")},
@@ -290,6 +332,11 @@ type goldenCase struct {
 	attachment string
 	// mustContain are fragments the content HTML must have.
 	mustContain []string
+	// alt is the attachment's alt text when it is not the edit summary
+	// (a new page's lead image).
+	alt string
+	// tags are the post's hashtags.
+	tags []string
 }
 
 func goldenCases() []goldenCase {
@@ -307,36 +354,62 @@ func goldenCases() []goldenCase {
 			url:         "https://wiki.example/w/index.php?oldid=1001",
 			page:        actors.Ref{Kind: actors.KindPage, ID: pgMinster},
 			announcedBy: usJimbo,
+			attachment:  "https://upload.wiki.example/images/thumb/a/a1/Ulm_Minster_2009.jpg/1500px-Ulm_Minster_2009.jpg",
+			alt:         "Ulm Minster: Ulm Minster 2009",
+		},
+		{
+			name: "excerpt-log-page",
+			c: jimbo(wiki.Change{RCID: 9101, Kind: wiki.KindEdit, Timestamp: at(0), Title: "Project:Server admin log", Namespace: 4, PageID: pgLog,
+				RevID: 1101, OldRevID: 1100, OldSize: 900, NewSize: 1000, Comment: "db", ParsedComment: "db"}),
+			text:        "Jimbo Wales edited Project:Server admin log: db (+100 bytes)\ndiff\n12:34 admin: restarted the database servers <db1, db2>12:40 admin: all well\n#Logs",
+			url:         "https://wiki.example/w/index.php?diff=1101&oldid=1100",
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgLog},
+			announcedBy: usJimbo,
+			mustContain: []string{"<blockquote><p>12:34 admin: restarted the database servers &lt;db1, db2&gt;<br>12:40 admin: all well</p></blockquote>"},
+			tags:        []string{"#Logs"},
+		},
+		{
+			name: "excerpt-hidden-text",
+			c: jimbo(wiki.Change{RCID: 9102, Kind: wiki.KindEdit, Timestamp: at(1), Title: "Project:Server admin log", Namespace: 4, PageID: pgLog,
+				RevID: 1102, OldRevID: 1101, OldSize: 1000, NewSize: 1010, Comment: "more", ParsedComment: "more"}),
+			text:        "Jimbo Wales edited Project:Server admin log: more (+10 bytes)\ndiff\n#Logs",
+			url:         "https://wiki.example/w/index.php?diff=1102&oldid=1101",
+			page:        actors.Ref{Kind: actors.KindPage, ID: pgLog},
+			announcedBy: usJimbo,
+			tags:        []string{"#Logs"},
 		},
 		{
 			name: "edit",
 			c: jimbo(wiki.Change{RCID: 9002, Kind: wiki.KindEdit, Timestamp: at(1), Title: "Albert Einstein", PageID: pgEinstein,
 				RevID: 1002, OldRevID: 1000, OldSize: 5000, NewSize: 5042, Comment: "fix [[Ulm]] birth place",
 				ParsedComment: `fix <a href="/wiki/Ulm" title="Ulm">Ulm</a> birth place`}),
-			text:        "Jimbo Wales edited Albert Einstein: fix Ulm birth place (+42 bytes)\ndiff",
+			text:        "Jimbo Wales edited Albert Einstein: fix Ulm birth place (+42 bytes)\ndiff\n#NobelLaureates #Physicists",
 			url:         "https://wiki.example/w/index.php?diff=1002&oldid=1000",
 			page:        actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
 			announcedBy: usJimbo,
 			mustContain: []string{`<a href="https://wiki.example/wiki/Ulm">Ulm</a>`},
+			tags:        []string{"#NobelLaureates", "#Physicists"},
 		},
 		{
 			name: "minor-edit",
 			c: wiki.Change{RCID: 9003, Kind: wiki.KindEdit, Timestamp: at(2), Title: "Albert Einstein", PageID: pgEinstein,
 				RevID: 1003, OldRevID: 1002, OldSize: 5042, NewSize: 5039, Minor: true, User: "Ada Lovelace", UserID: usAda,
 				Comment: "typo", ParsedComment: "typo"},
-			text: "Ada Lovelace made a minor edit to Albert Einstein: typo (−3 bytes)\ndiff",
+			text: "Ada Lovelace made a minor edit to Albert Einstein: typo (−3 bytes)\ndiff\n#NobelLaureates #Physicists",
 			url:  "https://wiki.example/w/index.php?diff=1003&oldid=1002",
 			page: actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
+			tags: []string{"#NobelLaureates", "#Physicists"},
 		},
 		{
 			name: "anonymous-edit",
 			c: wiki.Change{RCID: 9004, Kind: wiki.KindEdit, Timestamp: at(3), Title: "Albert Einstein", PageID: pgEinstein,
 				RevID: 1004, OldRevID: 1003, OldSize: 5039, NewSize: 5159, User: goldenIP, Anonymous: true,
 				Comment: "added a source", ParsedComment: "added a source"},
-			text:   "An unregistered editor edited Albert Einstein: added a source (+120 bytes)\ndiff",
+			text:   "An unregistered editor edited Albert Einstein: added a source (+120 bytes)\ndiff\n#NobelLaureates #Physicists",
 			url:    "https://wiki.example/w/index.php?diff=1004&oldid=1003",
 			page:   actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
 			absent: []string{goldenIP, "192.0.2", "192-0-2"},
+			tags:   []string{"#NobelLaureates", "#Physicists"},
 		},
 		{
 			// The wiki sends User "" when hidden; a name left in by mistake
@@ -345,21 +418,23 @@ func goldenCases() []goldenCase {
 			c: wiki.Change{RCID: 9005, Kind: wiki.KindEdit, Timestamp: at(4), Title: "Albert Einstein", PageID: pgEinstein,
 				RevID: 1005, OldRevID: 1004, OldSize: 5159, NewSize: 5159, User: goldenHiddenName, UserID: usVandal,
 				UserHidden: true, Comment: "revert", ParsedComment: "revert"},
-			text:   "Albert Einstein was edited: revert (±0 bytes)\ndiff",
+			text:   "Albert Einstein was edited: revert (±0 bytes)\ndiff\n#NobelLaureates #Physicists",
 			url:    "https://wiki.example/w/index.php?diff=1005&oldid=1004",
 			page:   actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
 			absent: []string{goldenHiddenName, "Vandal", "vandal", "/ap/user/3"},
+			tags:   []string{"#NobelLaureates", "#Physicists"},
 		},
 		{
 			name: "hidden-summary",
 			c: jimbo(wiki.Change{RCID: 9006, Kind: wiki.KindEdit, Timestamp: at(5), Title: "Albert Einstein", PageID: pgEinstein,
 				RevID: 1006, OldRevID: 1005, OldSize: 5159, NewSize: 5166, CommentHidden: true,
 				Comment: goldenSecret, ParsedComment: goldenSecret}),
-			text:        "Jimbo Wales edited Albert Einstein (+7 bytes)\ndiff",
+			text:        "Jimbo Wales edited Albert Einstein (+7 bytes)\ndiff\n#NobelLaureates #Physicists",
 			url:         "https://wiki.example/w/index.php?diff=1006&oldid=1005",
 			page:        actors.Ref{Kind: actors.KindPage, ID: pgEinstein},
 			announcedBy: usJimbo,
 			absent:      []string{goldenSecret, "secret", "insult"},
+			tags:        []string{"#NobelLaureates", "#Physicists"},
 		},
 		{
 			name: "move",
@@ -461,16 +536,20 @@ type goldenPost struct {
 
 // goldenNote is a delivered Note read back: every field a post has.
 type goldenNote struct {
-	ID           string    `json:"id"`
-	Type         string    `json:"type"`
-	AttributedTo string    `json:"attributedTo"`
-	Content      string    `json:"content"`
-	URL          string    `json:"url,omitempty"`
-	Published    time.Time `json:"published"`
-	To           []string  `json:"to"`
-	CC           []string  `json:"cc"`
-	Sensitive    bool      `json:"sensitive"`
-	Attachment   []struct {
+	ID           string            `json:"id"`
+	Type         string            `json:"type"`
+	AttributedTo string            `json:"attributedTo"`
+	Content      string            `json:"content"`
+	URL          string            `json:"url,omitempty"`
+	Published    time.Time         `json:"published"`
+	To           []string          `json:"to"`
+	CC           []string          `json:"cc"`
+	Sensitive    bool              `json:"sensitive"`
+	ContentMap   map[string]string `json:"contentMap,omitempty"`
+	Tag          []struct {
+		Type, Name, Href string
+	} `json:"tag,omitempty"`
+	Attachment []struct {
 		Type      string `json:"type"`
 		MediaType string `json:"mediaType,omitempty"`
 		URL       string `json:"url"`
@@ -506,7 +585,7 @@ func newGoldenEnv(t testing.TB) *goldenEnv {
 	}
 	t.Cleanup(func() { st.Close() })
 	w := newGoldenWiki()
-	s := wire(fedConfig{PublicURL: goldenBase, Version: "golden", UserAgent: "wikipub-golden",
+	s := wire(fedConfig{PublicURL: goldenBase, Version: "golden", UserAgent: "wikipub-golden", ExcerptPages: []string{"Project:Server_admin_log"},
 		Logger: slog.New(slog.DiscardHandler)}, w, st, &http.Client{Transport: goldenNoNetwork{}})
 	follow := func(ref actors.Ref, inbox, who string) {
 		t.Helper()
@@ -516,7 +595,7 @@ func newGoldenEnv(t testing.TB) *goldenEnv {
 			t.Fatal(err)
 		}
 	}
-	for _, id := range []int64{pgEinstein, pgMinster, pgHermann, pgViolin, pgMileva, pgRelativ, pgFile, pgPhysicist} {
+	for _, id := range []int64{pgEinstein, pgMinster, pgHermann, pgViolin, pgMileva, pgRelativ, pgFile, pgPhysicist, pgLog} {
 		follow(actors.Ref{Kind: actors.KindPage, ID: id}, pageFollowersInbox, "https://mastodon.example/users/alice")
 	}
 	follow(actors.Ref{Kind: actors.KindUser, ID: usJimbo}, editorFollowersInbox, "https://social.example/users/bob")
@@ -840,6 +919,20 @@ func TestNoteGoldenAssertions(t *testing.T) {
 					t.Errorf("content lacks %s:\n%s", frag, n.Content)
 				}
 			}
+			var tags []string
+			for _, tag := range n.Tag {
+				if tag.Type != "Hashtag" || !strings.HasPrefix(tag.Href, goldenBase+"/wiki/Category:") {
+					t.Errorf("tag %+v: want a Hashtag linking its category", tag)
+				}
+				tags = append(tags, tag.Name)
+			}
+			if !slices.Equal(tags, p.tags) {
+				t.Errorf("hashtags %q, want %q", tags, p.tags)
+			}
+			// A revision's post is in its page's language.
+			if rev := p.c.Kind == wiki.KindNew || p.c.Kind == wiki.KindEdit; rev != (n.ContentMap["en"] == n.Content) || len(n.ContentMap) > 1 {
+				t.Errorf("contentMap %v for a %s", n.ContentMap, p.c.Kind)
+			}
 			if p.attachment != "" {
 				if len(n.Attachment) != 1 || n.Attachment[0].URL != p.attachment || n.Attachment[0].Type != "Image" ||
 					n.Attachment[0].MediaType != "image/jpeg" {
@@ -848,6 +941,9 @@ func TestNoteGoldenAssertions(t *testing.T) {
 					wantAlt := p.c.Comment
 					if p.c.CommentHidden {
 						wantAlt = ""
+					}
+					if p.alt != "" {
+						wantAlt = p.alt
 					}
 					if n.Attachment[0].Name != wantAlt {
 						t.Errorf("attachment alt = %q, want %q", n.Attachment[0].Name, wantAlt)
@@ -984,7 +1080,7 @@ func TestNoteGoldenMinimalServer(t *testing.T) {
 		URL: "https://wiki.example/wiki/Albert_Einstein"}
 	jimbo := &actors.Actor{Ref: actors.Ref{Kind: actors.KindUser, ID: usJimbo}, Handle: "jimbo_wales", Name: "Jimbo Wales",
 		URL: "https://wiki.example/wiki/User:Jimbo_Wales"}
-	n := p.EditNote(&edit.c, page, publish.Editor{Actor: jimbo}, publish.Extras{})
+	n := p.EditNote(&edit.c, page, publish.Editor{Actor: jimbo}, publish.Extras{Language: "en", Categories: goldenCategories[pgEinstein]})
 	if !slices.Equal(n.To, []string{activity.Public}) || !slices.Equal(n.CC, []string{goldenBase + "/ap/page/10/followers"}) {
 		t.Errorf("public timelines: to = %v, cc = %v", n.To, n.CC)
 	}

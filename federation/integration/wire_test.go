@@ -30,6 +30,8 @@ type fedConfig struct {
 	Discoverable, Indexable bool
 	Version, UserAgent      string
 	Coalesce                time.Duration
+	ExcerptPages            []string
+	ExcerptNamespaces       []int
 	PublicTimelines         bool
 	Talk                    talk.Config
 	Blocks                  []string
@@ -112,11 +114,14 @@ func wire(cfg fedConfig, w fedWiki, st store.Store, client *http.Client) *fedSid
 	queue := delivery.NewOutbox(st, deliverer.Wake)
 
 	tw := talk.New(cfg.Talk, w, st, iris, log)
+	// The real wiki gives posts their extras; the in-memory ones have none.
+	pages, _ := w.(publish.Pages)
 	pub := publish.New(publish.Config{
 		PublicTimelines: cfg.PublicTimelines, Coalesce: cfg.Coalesce,
 		WikiAccountNamespaces: cfg.WikiAccountNamespaces, ProfileUpdateEvery: cfg.ProfileUpdateEvery,
+		ExcerptPages: cfg.ExcerptPages, ExcerptNamespaces: cfg.ExcerptNamespaces,
 	}, publish.Deps{
-		Wiki: w, Store: st, Queue: queue, Resolver: resolver, Docs: docs, Blocks: blocks, IRIs: iris, Logger: log,
+		Wiki: w, Pages: pages, Store: st, Queue: queue, Resolver: resolver, Docs: docs, Blocks: blocks, IRIs: iris, Logger: log,
 	})
 	in = inbox.New(inbox.Config{AllowPrivate: cfg.AllowPrivate, Limits: cfg.Limits}, inbox.Deps{
 		Store: st, Wiki: w, Keys: keys, Resolver: resolver, Remote: fetcher, Verifier: httpsig.NewVerifier(fetcher),

@@ -49,7 +49,7 @@ type Store interface {
 // *publish.Publisher is one.
 type Posts interface {
 	RevisionNote(ctx context.Context, c *wiki.Change) (note activity.Note, ok bool, err error)
-	EditNote(c *wiki.Change, page *actors.Actor, ed publish.Editor) activity.Note
+	EditNote(c *wiki.Change, page *actors.Actor, ed publish.Editor, x publish.Extras) activity.Note
 }
 
 // Deps is what the endpoints work with, each made once by cmd/wikipub.
