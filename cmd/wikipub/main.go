@@ -1,5 +1,3 @@
-// Command wikipub puts a MediaWiki on the Fediverse: every page and every
-// registered editor becomes an ActivityPub actor.
 package main
 
 import (

@@ -1,5 +1,3 @@
-// Package testenv starts the real external services that integration tests
-// need, as child processes owned by the test that asked for them.
 package testenv
 
 import (

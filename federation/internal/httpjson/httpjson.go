@@ -1,5 +1,3 @@
-// Package httpjson writes the JSON answers every federation endpoint and
-// the inbox share, so an error looks the same wherever it comes from.
 package httpjson
 
 import (

@@ -1,5 +1,3 @@
-// Package promreg registers Prometheus collectors so that two parts (or
-// two instances in one test binary) asking for the same metric share one.
 package promreg
 
 import (

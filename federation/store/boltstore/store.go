@@ -1,6 +1,3 @@
-// Package boltstore is the embedded store.Store: one bbolt file owned by one
-// process, every write a single fsync'd transaction. Deployments with several
-// replicas use redisstore instead.
 package boltstore
 
 import (

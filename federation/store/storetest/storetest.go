@@ -1,5 +1,3 @@
-// Package storetest is the conformance suite every store.Store backend must
-// pass, so the embedded and Redis backends cannot drift apart in behaviour.
 package storetest
 
 import (
