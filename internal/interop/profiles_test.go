@@ -171,9 +171,14 @@ func TestGoToSocialProfiles(t *testing.T) {
 			t.Errorf("the wiki's account: %q, avatar %q", acc.DisplayName, acc.Avatar)
 		}
 		follow(t, acc)
-		rev := admin.Edit(t, "Pierre Curie", "'''Pierre Curie''' was a physicist.", "new article")
+		rev := admin.Edit(t, "Pierre Curie", "[[File:Curie laboratory.png|thumb|The laboratory]]\n'''Pierre Curie''' was a physicist.", "new article")
 		uri := fmt.Sprintf("%s/ap/rev/%d", w.public, rev)
-		waitPost(t, fan, uri)
+		s := waitPost(t, fan, uri)
+		// A new page's post shows its lead image, described.
+		if len(s.MediaAttachments) != 1 || s.MediaAttachments[0].Type != "image" ||
+			!strings.Contains(s.MediaAttachments[0].Description, "Curie laboratory") {
+			t.Errorf("the new page's post has attachments %+v: want its lead image with alt text", s.MediaAttachments)
+		}
 		// It comes as the wiki's boost of the new page's post.
 		entry, err := inHome(fan, uri)
 		if err != nil || entry == nil || entry.Account.ID != acc.ID {
