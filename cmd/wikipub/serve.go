@@ -21,6 +21,7 @@ import (
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/federation/store/redisstore"
 	"github.com/wikipub/wikipub/federation/talk"
+	"github.com/wikipub/wikipub/internal/fedwire"
 	"github.com/wikipub/wikipub/wiki"
 )
 
@@ -55,7 +56,7 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 	ua := fmt.Sprintf("wikipub/%s (+%s)", version, cfg.PublicURL)
 	outbound := remote.NewHTTPClient(cfg.AllowPrivate)
 	reg := prometheus.NewRegistry()
-	fed := wireFederation(fedConfig{
+	fed := fedwire.Wire(fedwire.Config{
 		PublicURL: cfg.PublicURL, Discoverable: cfg.Discoverable, Indexable: cfg.Indexable,
 		Blocks: cfg.Blocks,
 		Talk: talk.Config{
@@ -79,15 +80,15 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 		Version: version, UserAgent: ua, Logger: log, Registry: reg,
 	}, client, st, outbound)
 	ops := newOpsMetrics(reg)
-	deliverer := fed.deliverer
+	deliverer := fed.Deliverer
 	deliveryCtx, stopDelivery := context.WithCancel(ctx)
 	deliveryDone := make(chan struct{})
 	go func() { deliverer.Run(deliveryCtx); close(deliveryDone) }()
 	defer func() { stopDelivery(); <-deliveryDone }()
 
 	mux := http.NewServeMux()
-	go fed.web.WarmAvatar(ctx)
-	fed.web.Routes(mux)
+	go fed.Web.WarmAvatar(ctx)
+	fed.Web.Routes(mux)
 	opsRoutes(mux, reg, readiness{store: st, wiki: func(ctx context.Context) error {
 		_, err := client.PageByID(ctx, 1)
 		if errors.Is(err, wiki.ErrNotFound) {
@@ -107,15 +108,15 @@ func serve(ctx context.Context, cfg *serveConfig, logOut io.Writer) error {
 		}
 	}
 	talkDone := make(chan struct{})
-	go func() { fed.talk.Run(deliveryCtx); close(talkDone) }()
+	go func() { fed.Talk.Run(deliveryCtx); close(talkDone) }()
 	defer func() { stopDelivery(); <-talkDone }()
 
-	sweeper := publish.NewSweeper(fed.publisher, publish.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Wiki: client, Logger: log})
+	sweeper := publish.NewSweeper(fed.Publisher, publish.SweepConfig{Window: cfg.SweepWindow, Every: cfg.SweepEvery, Wiki: client, Logger: log})
 	sweepDone := make(chan struct{})
 	go func() { sweeper.Run(deliveryCtx); close(sweepDone) }()
 	defer func() { stopDelivery(); <-sweepDone }()
 
-	w := wiki.NewWatcher(client, cursorStore{st}, publishChanges(log, fed.publisher, ops), wiki.WatcherConfig{
+	w := wiki.NewWatcher(client, cursorStore{st}, publishChanges(log, fed.Publisher, ops), wiki.WatcherConfig{
 		Poll:       cfg.Poll,
 		Overlap:    cfg.RCOverlap,
 		LateWindow: cfg.RCLateWin,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/wikipub/wikipub/internal/fedwire"
 	"github.com/wikipub/wikipub/wiki"
 )
 
@@ -11,7 +12,7 @@ import (
 // look-ups actors need. The embedded (nil) reader stands for the rest: a
 // test that reaches it panics, which names what it needed.
 type memWiki struct {
-	fedWiki
+	fedwire.Wiki
 	site  *wiki.SiteInfo
 	pages map[int64]wiki.Page
 	users map[int64]wiki.User

@@ -1,4 +1,4 @@
-package main
+package fedwire
 
 import (
 	"context"
@@ -22,9 +22,9 @@ import (
 	"github.com/wikipub/wikipub/federation/web"
 )
 
-// fedConfig is what serve tells the federation side, read once from the
-// flags and the environment.
-type fedConfig struct {
+// Config is what the command (or a test) tells the federation side, read
+// once from the flags and the environment by cmd/wikipub.
+type Config struct {
 	// PublicURL is the base URL the Fediverse reaches us at.
 	PublicURL string
 	// Discoverable and Indexable are copied into every actor.
@@ -48,34 +48,40 @@ type fedConfig struct {
 	Logger       *slog.Logger
 	// Registry receives the inbox's and the deliverer's metrics.
 	Registry prometheus.Registerer
+	// Queue, when set, is what the deliverer claims from instead of the
+	// store (a benchmark traces claims through it).
+	Queue delivery.Queue
 }
 
-// fedWiki is everything the federation packages read of the wiki, each
+// Wiki is everything the federation packages read of the wiki, each
 // through its own small interface; *wiki.Client has all of it.
-type fedWiki interface {
+type Wiki interface {
 	actors.Wiki
 	avatar.AssetFetcher
 	publish.Wiki
-	publish.Pages
 	talk.Reader
 	inbox.Wiki
 	web.Wiki
 }
 
-// federationSide is the federation packages wired together. Nothing in
-// them points back here: each got exactly what it uses.
-type federationSide struct {
-	publisher *publish.Publisher
-	talk      *talk.Writer
-	web       *web.Endpoints
-	deliverer *delivery.Deliverer
+// Side is the federation packages wired together. Nothing in them points
+// back here: each got exactly what it uses.
+type Side struct {
+	IRIs      actors.IRIs
+	Keys      *actors.Keys
+	Blocks    *remote.BlockList
+	Publisher *publish.Publisher
+	Talk      *talk.Writer
+	Inbox     *inbox.Handler
+	Web       *web.Endpoints
+	Deliverer *delivery.Deliverer
 }
 
-// wireFederation makes every part of the federation side once, over the
-// wiki, the store and the one outbound client, and hands each the others
-// it uses. It is the only place that knows them all; the integration
-// tests' wire (federation/integration) mirrors it.
-func wireFederation(cfg fedConfig, w fedWiki, st store.Store, client *http.Client) *federationSide {
+// Wire makes every part of the federation side once, over the wiki, the
+// store and the one outbound client, and hands each the others it uses.
+// It is the only place that knows them all: `wikipub serve` and the
+// integration tests run what it makes.
+func Wire(cfg Config, w Wiki, st store.Store, client *http.Client) *Side {
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = time.Minute
 	}
@@ -109,12 +115,19 @@ func wireFederation(cfg fedConfig, w fedWiki, st store.Store, client *http.Clien
 	if dcfg.Logger == nil {
 		dcfg.Logger = log
 	}
-	deliverer := delivery.NewDeliverer(st, keys, client, dcfg)
+	var q delivery.Queue = st
+	if cfg.Queue != nil {
+		q = cfg.Queue
+	}
+	deliverer := delivery.NewDeliverer(q, keys, client, dcfg)
 	queue := delivery.NewOutbox(st, deliverer.Wake)
 
 	tw := talk.New(cfg.Talk, w, st, iris, log)
+	// *wiki.Client gives posts their extras (language, hashtags, excerpts,
+	// lead images); a wiki without them (a test's) gives none.
+	pages, _ := w.(publish.Pages)
 	pub := publish.New(cfg.Publish, publish.Deps{
-		Wiki: w, Pages: w, Store: st, Queue: queue, Resolver: resolver, Docs: docs, Blocks: blocks, IRIs: iris, Logger: log,
+		Wiki: w, Pages: pages, Store: st, Queue: queue, Resolver: resolver, Docs: docs, Blocks: blocks, IRIs: iris, Logger: log,
 	})
 	in = inbox.New(inbox.Config{AllowPrivate: cfg.AllowPrivate, Limits: cfg.Limits}, inbox.Deps{
 		Store: st, Wiki: w, Keys: keys, Resolver: resolver, Remote: fetcher, Verifier: httpsig.NewVerifier(fetcher),
@@ -124,5 +137,5 @@ func wireFederation(cfg fedConfig, w fedWiki, st store.Store, client *http.Clien
 	endpoints := web.New(web.Config{Version: cfg.Version}, web.Deps{
 		Wiki: w, Store: st, Resolver: resolver, Docs: docs, Posts: pub, Avatars: avatars, Inbox: in, IRIs: iris, Logger: log,
 	})
-	return &federationSide{publisher: pub, talk: tw, web: endpoints, deliverer: deliverer}
+	return &Side{IRIs: iris, Keys: keys, Blocks: blocks, Publisher: pub, Talk: tw, Inbox: in, Web: endpoints, Deliverer: deliverer}
 }
