@@ -1099,3 +1099,27 @@ func TestNoteGoldenMinimalServer(t *testing.T) {
 		t.Errorf("EditNote with hand-made actors:\n%s\nthrough the publisher:\n%s", got, want)
 	}
 }
+
+// TestNoteGoldenUnsentRevisionPlain: a revision no one was sent a post
+// about is served without the page's extras (language, hashtags, excerpt,
+// lead image), so fetching arbitrary revision ids costs a fetcher's target
+// no extra wiki requests; one that went out is served as it was sent
+// (TestNoteGoldenServedMatchesDelivered).
+func TestNoteGoldenUnsentRevisionPlain(t *testing.T) {
+	e, _ := goldenPosts(t)
+	c := wiki.Change{RCID: 9999, Kind: wiki.KindEdit, Timestamp: goldenTime("2024-05-15T10:00:00Z"), Title: "Albert Einstein",
+		PageID: pgEinstein, RevID: 1999, OldRevID: 1003, OldSize: 5039, NewSize: 5040, User: "Ada Lovelace", UserID: usAda,
+		Comment: "unsent", ParsedComment: "unsent"}
+	e.w.mu.Lock()
+	e.w.revs[c.RevID] = c
+	e.w.mu.Unlock()
+	code, served := goldenFetch(t, e, goldenBase+"/ap/rev/1999")
+	if code != http.StatusOK {
+		t.Fatalf("GET /ap/rev/1999: status %d", code)
+	}
+	for _, k := range []string{"contentMap", "tag", "attachment"} {
+		if v, ok := served[k]; ok {
+			t.Errorf("an unsent revision's post carries %s: %v", k, v)
+		}
+	}
+}

@@ -44,21 +44,29 @@ func (p *Publisher) pageLog(ctx context.Context, c *wiki.Change, verb string) er
 	return p.publish(ctx, c, page, nil, p.logNote(c, page, content))
 }
 
-// restored brings a deleted page's actor back on its followers' servers
-// (an Update: the bio no longer says it was deleted) and posts the
-// restoration.
-func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
+// refreshPageActor reads a page's actor afresh after a log event changed
+// it and sends followers' servers its Update; nil when nobody follows it
+// or it has no actor.
+func (p *Publisher) refreshPageActor(ctx context.Context, c *wiki.Change) (*actors.Actor, error) {
 	ref := actors.Ref{Kind: actors.KindPage, ID: c.PageID}
 	p.resolver.Forget(ref)
 	p.docs.Drop(ref)
 	if ok, err := p.followed(ctx, ref); err != nil || !ok {
-		return err
+		return nil, err
 	}
 	page, err := p.pageActor(ctx, c.PageID)
 	if err != nil || page == nil {
-		return err
+		return nil, err
 	}
-	if err := p.updateActor(ctx, page, c.LogID); err != nil {
+	return page, p.updateActor(ctx, page, c.LogID)
+}
+
+// restored brings a deleted page's actor back on its followers' servers
+// (an Update: the bio no longer says it was deleted) and posts the
+// restoration.
+func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
+	page, err := p.refreshPageActor(ctx, c)
+	if err != nil || page == nil {
 		return err
 	}
 	return p.pageLog(ctx, c, "restored")
@@ -68,17 +76,8 @@ func (p *Publisher) restored(ctx context.Context, c *wiki.Change) error {
 // new name and handle; the id stays) and posts the move. The old handle
 // keeps pointing at the actor: handles are never given to another.
 func (p *Publisher) move(ctx context.Context, c *wiki.Change) error {
-	ref := actors.Ref{Kind: actors.KindPage, ID: c.PageID}
-	p.resolver.Forget(ref)
-	p.docs.Drop(ref)
-	if ok, err := p.followed(ctx, ref); err != nil || !ok {
-		return err
-	}
-	page, err := p.pageActor(ctx, c.PageID)
+	page, err := p.refreshPageActor(ctx, c)
 	if err != nil || page == nil {
-		return err
-	}
-	if err := p.updateActor(ctx, page, c.LogID); err != nil {
 		return err
 	}
 	ed, err := p.editor(ctx, c)
@@ -201,17 +200,7 @@ func (p *Publisher) revisionDeleted(ctx context.Context, c *wiki.Change) error {
 	// Showing parts again does not bring posts back; hiding what a post
 	// already left out does not withdraw it.
 	for _, id := range rd.IDs {
-		post, err := p.store.PublishedPost(ctx, p.iris.RevisionPost(id))
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if rd.New&^wiki.Visibility(post.Hidden) == 0 {
-			continue
-		}
-		if err := p.withdraw(ctx, post); err != nil {
+		if _, _, err := p.withdrawIfHidden(ctx, p.iris.RevisionPost(id), rd.New); err != nil {
 			return err
 		}
 	}

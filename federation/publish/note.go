@@ -125,8 +125,11 @@ func logContent(site *wiki.SiteInfo, c *wiki.Change, e Editor, sentence string) 
 // RevisionNote builds the post about a revision as the publisher would
 // send it now, with what the wiki hides left out; ok is false when the
 // revision's page has no actor (a redirect, a user page, deleted since).
-// The web package serves it at /ap/rev/{id}.
-func (p *Publisher) RevisionNote(ctx context.Context, c *wiki.Change) (note activity.Note, ok bool, err error) {
+// The web package serves it at /ap/rev/{id}. withExtras reads the page's
+// language, hashtags, excerpt and lead image too (one to three wiki
+// requests): for a post that went out, so what is fetched is what was
+// sent; a revision nobody was sent costs a fetcher no more than before.
+func (p *Publisher) RevisionNote(ctx context.Context, c *wiki.Change, withExtras bool) (note activity.Note, ok bool, err error) {
 	page, err := p.pageActor(ctx, c.PageID)
 	if err != nil || page == nil {
 		return activity.Note{}, false, err
@@ -135,9 +138,11 @@ func (p *Publisher) RevisionNote(ctx context.Context, c *wiki.Change) (note acti
 	if err != nil {
 		return activity.Note{}, false, err
 	}
-	x, err := p.extras(ctx, c)
-	if err != nil {
-		return activity.Note{}, false, err
+	var x Extras
+	if withExtras {
+		if x, err = p.extras(ctx, c); err != nil {
+			return activity.Note{}, false, err
+		}
 	}
 	return p.EditNote(c, page, ed, x), true, nil
 }

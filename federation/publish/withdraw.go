@@ -127,18 +127,12 @@ func (p *Publisher) withdrawActor(ctx context.Context, ref actors.Ref) (withdrew
 // title is withdrawn as the sweep would.
 func (p *Publisher) logEntriesHidden(ctx context.Context, rd *wiki.RevisionDelete) error {
 	for _, id := range rd.IDs {
-		post, err := p.store.PublishedPost(ctx, p.iris.LogPost(id))
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
+		post, withdrawn, err := p.withdrawIfHidden(ctx, p.iris.LogPost(id), rd.New)
 		if err != nil {
 			return err
 		}
-		if rd.New&^wiki.Visibility(post.Hidden) == 0 {
+		if !withdrawn {
 			continue
-		}
-		if err := p.withdraw(ctx, post); err != nil {
-			return err
 		}
 		if post.PageID == 0 || !rd.New.Has(wiki.HiddenContent) {
 			continue
@@ -150,12 +144,32 @@ func (p *Publisher) logEntriesHidden(ctx context.Context, rd *wiki.RevisionDelet
 			continue // the page is there: its title is the wiki's own
 		}
 		hidden, _, err := p.pageHidden(ctx, post.PageID)
-		if err != nil || !hidden {
+		if err != nil {
 			return err
+		}
+		if !hidden {
+			continue // the deletion is shown: only the entry's post goes
 		}
 		if _, err := p.withdrawPage(ctx, post.PageID); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// withdrawIfHidden withdraws the post with that id when the wiki now hides
+// more of what it is about than when it went out (hidden); showing parts
+// again brings nothing back. A post never published is no error.
+func (p *Publisher) withdrawIfHidden(ctx context.Context, objectID string, hidden wiki.Visibility) (store.Published, bool, error) {
+	post, err := p.store.PublishedPost(ctx, objectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Published{}, false, nil
+	}
+	if err != nil {
+		return store.Published{}, false, err
+	}
+	if hidden&^wiki.Visibility(post.Hidden) == 0 {
+		return post, false, nil
+	}
+	return post, true, p.withdraw(ctx, post)
 }

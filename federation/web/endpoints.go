@@ -48,7 +48,7 @@ type Store interface {
 // Posts builds the posts the endpoints serve, the same as were sent;
 // *publish.Publisher is one.
 type Posts interface {
-	RevisionNote(ctx context.Context, c *wiki.Change) (note activity.Note, ok bool, err error)
+	RevisionNote(ctx context.Context, c *wiki.Change, withExtras bool) (note activity.Note, ok bool, err error)
 	EditNote(c *wiki.Change, page *actors.Actor, ed publish.Editor, x publish.Extras) activity.Note
 }
 

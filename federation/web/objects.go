@@ -44,8 +44,9 @@ func (e *Endpoints) revisionObject(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusGone, "the wiki hides this revision")
 		return
 	}
-	// What the wiki hides is left out of the post, as when it was made.
-	note, ok, err := e.pub.RevisionNote(ctx, &c)
+	// What the wiki hides is left out of the post, as when it was made. A
+	// browser is only sent on to the diff, which needs none of the extras.
+	note, ok, err := e.pub.RevisionNote(ctx, &c, perr == nil && !wantsHTML(r))
 	if err != nil {
 		e.actorError(w, r, err)
 		return
