@@ -38,6 +38,8 @@ block, unblock, blocks, stats and followers take --data FILE or --redis URL
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// For the process's life (its stop is for tests).
+	_ = tuneGC(os.Getenv)
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 

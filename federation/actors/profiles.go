@@ -77,9 +77,13 @@ type Profiles struct {
 
 	mu         sync.Mutex
 	refreshing map[Ref]bool
-	// open is the batch that cold look-ups join for batchWindow; inflight
-	// the batch each cold actor is being read in.
+	// queue holds the batches waiting to be read; open, the last of
+	// them, is the one cold look-ups join; reading says a batch is being
+	// read now; inflight is the batch each cold actor is (or will be)
+	// read in.
 	open     *batch
+	queue    []*batch
+	reading  bool
 	inflight map[Ref]*batch
 }
 
@@ -92,10 +96,10 @@ type batch struct {
 	err  error
 }
 
-// batchWindow is how long a cold look-up waits for others to join its
-// request to the wiki: a crawler or a burst of servers fetching many
-// actors at once costs one request per batch, not one per actor.
-const batchWindow = 3 * time.Millisecond
+// maxBatch is the most actors one batch reads: 50 pages are one query
+// (TextExtracts makes it three), and a batch that waits longer than one
+// read for its turn has gathered more than it can use.
+const maxBatch = 50
 
 // batchTimeout bounds one batch's wiki requests; the batch outlives the
 // request that opened it, since others wait on it too.
@@ -127,17 +131,25 @@ func (p *Profiles) Get(ctx context.Context, ref Ref) (*Profile, error) {
 	}
 }
 
-// join puts a cold actor in the open batch (opening one if none is), or
-// finds the batch it is already being read in.
+// join puts a cold actor in the open batch, or finds the batch it is
+// already in. One batch is read at a time, at once when none is being
+// read; the cold actors asked for meanwhile gather into the next one. A
+// lone look-up waits for nothing, and a crawler or a burst of servers
+// fetching many actors costs one read per batch, not one per actor,
+// however slowly the wiki answers.
 func (p *Profiles) join(ref Ref) *batch {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if b := p.inflight[ref]; b != nil {
 		return b
 	}
-	if p.open == nil {
+	if p.open == nil || len(p.open.refs) >= maxBatch {
 		p.open = &batch{done: make(chan struct{})}
-		go p.run(p.open)
+		p.queue = append(p.queue, p.open)
+		if !p.reading {
+			p.reading = true
+			go p.drain()
+		}
 	}
 	b := p.open
 	b.refs = append(b.refs, ref)
@@ -145,13 +157,27 @@ func (p *Profiles) join(ref Ref) *batch {
 	return b
 }
 
-func (p *Profiles) run(b *batch) {
-	time.Sleep(batchWindow)
-	p.mu.Lock()
-	if p.open == b {
-		p.open = nil
+// drain reads the batches in turn until none is waiting.
+func (p *Profiles) drain() {
+	for {
+		p.mu.Lock()
+		if len(p.queue) == 0 {
+			p.reading = false
+			p.mu.Unlock()
+			return
+		}
+		b := p.queue[0]
+		p.queue = p.queue[1:]
+		if p.open == b {
+			p.open = nil
+		}
+		p.mu.Unlock()
+		p.read(b)
 	}
-	p.mu.Unlock()
+}
+
+// read reads one batch and hands its profiles to everyone waiting on it.
+func (p *Profiles) read(b *batch) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	b.got, b.err = p.Load(ctx, b.refs)

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/wikipub/wikipub/federation/store/boltstore"
 	"github.com/wikipub/wikipub/wiki"
@@ -19,6 +20,12 @@ type countingProfileWiki struct {
 	pages map[int64]wiki.PageProfile
 	calls atomic.Int64
 	ids   atomic.Int64
+	// delay is how long a page look-up takes, as a wiki's round trip
+	// does; busy and most count the look-ups running at once, and
+	// biggest the most ids one asked for.
+	delay      time.Duration
+	busy, most atomic.Int64
+	biggest    atomic.Int64
 }
 
 func (c *countingProfileWiki) Site() *wiki.SiteInfo {
@@ -28,6 +35,14 @@ func (c *countingProfileWiki) Site() *wiki.SiteInfo {
 func (c *countingProfileWiki) PageProfiles(ctx context.Context, ids []int64, opt wiki.ProfileOptions) (map[int64]wiki.PageProfile, error) {
 	c.calls.Add(1)
 	c.ids.Add(int64(len(ids)))
+	if n := c.busy.Add(1); n > c.most.Load() {
+		c.most.Store(n)
+	}
+	defer c.busy.Add(-1)
+	if int64(len(ids)) > c.biggest.Load() {
+		c.biggest.Store(int64(len(ids)))
+	}
+	time.Sleep(c.delay)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := map[int64]wiki.PageProfile{}
@@ -55,9 +70,10 @@ func leadImage(name string) *wiki.Image {
 		Header: wiki.ImageFile{URL: "https://wiki.example/images/1500px-" + name, Mime: "image/png"}}
 }
 
-// TestProfilesBatchedAndCached: actors asked for at once cost one wiki
-// request together; a warm actor costs none; only a new picture or opening
-// counts as a change, and the first profile read is the baseline.
+// TestProfilesBatchedAndCached: actors asked for while the wiki answers
+// another look-up cost one wiki request together; a warm actor costs
+// none; only a new picture or opening counts as a change, and the first
+// profile read is the baseline.
 func TestProfilesBatchedAndCached(t *testing.T) {
 	ctx := context.Background()
 	st, err := boltstore.Open(filepath.Join(t.TempDir(), "p.db"))
@@ -65,7 +81,7 @@ func TestProfilesBatchedAndCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	w := &countingProfileWiki{pages: map[int64]wiki.PageProfile{}}
+	w := &countingProfileWiki{pages: map[int64]wiki.PageProfile{}, delay: 20 * time.Millisecond}
 	for id := int64(1); id <= 30; id++ {
 		w.pages[id] = wiki.PageProfile{ID: id, Extract: "Opening.", LeadImage: leadImage("a.png")}
 	}
@@ -122,5 +138,46 @@ func TestProfilesBatchedAndCached(t *testing.T) {
 	}
 	if changed, _ := p.Refresh(ctx, ref); changed {
 		t.Error("the same new lead image is a change twice")
+	}
+}
+
+// TestProfilesOneReadAtATime: however many cold actors are asked for at
+// once, the wiki is asked one look-up at a time, none for more than a
+// batch, and every actor gets its profile.
+func TestProfilesOneReadAtATime(t *testing.T) {
+	ctx := context.Background()
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	const n = 500
+	w := &countingProfileWiki{pages: map[int64]wiki.PageProfile{}, delay: 5 * time.Millisecond}
+	for id := int64(1); id <= n; id++ {
+		w.pages[id] = wiki.PageProfile{ID: id, Extract: "Opening."}
+	}
+	p := NewProfiles(w, st, nil)
+	var wg sync.WaitGroup
+	for id := int64(1); id <= n; id++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if pr, err := p.Get(ctx, Ref{Kind: KindPage, ID: id}); err != nil || pr == nil || pr.Bio != "Opening." {
+				t.Errorf("page %d: %+v %v", id, pr, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if m := w.most.Load(); m != 1 {
+		t.Errorf("%d look-ups ran at once, want 1", m)
+	}
+	if b := w.biggest.Load(); b > maxBatch {
+		t.Errorf("one look-up asked for %d actors, more than a batch (%d)", b, maxBatch)
+	}
+	if got := w.ids.Load(); got != n {
+		t.Errorf("%d ids asked for, want each of the %d once", got, n)
+	}
+	if c := w.calls.Load(); c > n/maxBatch+2 {
+		t.Errorf("%d look-ups for %d actors asked for at once, want about %d", c, n, n/maxBatch)
 	}
 }

@@ -21,8 +21,9 @@ import (
 // spends anyway while idle (watching recent changes: measured for 10 s
 // before the crawl); the same for a missing page, which costs one wiki
 // look-up and nothing else, so the difference is what a never-seen actor
-// costs beyond asking the wiki; the latency of a fetch; and how many
-// records the store gained. Each round restarts wikipub on the same
+// costs beyond asking the wiki; how many requests wikipub made to the wiki
+// per fetch (the watcher's polls included); the latency of a fetch; and
+// how many records the store gained. Each round restarts wikipub on the same
 // store, so every fetch is cold whatever b.N is.
 //
 //	go test -run '^$' -bench ColdActorCrawl -benchtime 1x ./internal/hostile/
@@ -41,6 +42,7 @@ func BenchmarkColdActorCrawl(b *testing.B) {
 	// a crawl of other pages makes them before the one measured.
 	crawlActors(b, tg, all[n:], crawlers, http.StatusOK)
 	var cold, gone time.Duration
+	var asked int
 	var lat []time.Duration
 	before := tg.storeSize(b)
 	b.ResetTimer()
@@ -54,9 +56,11 @@ func BenchmarkColdActorCrawl(b *testing.B) {
 		time.Sleep(3 * time.Second)
 		idle := idleCPURate(b, tg)
 		b.StartTimer()
+		asked0 := tg.wiki.total()
 		cpu, took := crawlCPU(b, tg, func() { lat = append(lat, crawlActors(b, tg, ids, crawlers, http.StatusOK)...) })
 		cold += cpu - time.Duration(idle*float64(took))
 		b.StopTimer()
+		asked += tg.wiki.total() - asked0
 		cpu, took = crawlCPU(b, tg, func() { crawlActors(b, tg, missing, crawlers, http.StatusNotFound) })
 		gone += cpu - time.Duration(idle*float64(took))
 		b.StartTimer()
@@ -67,6 +71,7 @@ func BenchmarkColdActorCrawl(b *testing.B) {
 	per := float64(b.N * n)
 	b.ReportMetric(float64(cold.Microseconds())/1000/per, "ms-cpu/fetch")
 	b.ReportMetric(float64(gone.Microseconds())/1000/per, "ms-cpu/missing-fetch")
+	b.ReportMetric(float64(asked)/per, "wiki-requests/fetch")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "ms-p50")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "ms-p99")
 	b.ReportMetric(float64(grew)/per, "records/fetch")

@@ -54,6 +54,13 @@ func startWikiProxy(t testing.TB, wikiBase string) *wikiProxy {
 	return p
 }
 
+// total is how many requests the proxy has passed on so far.
+func (p *wikiProxy) total() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.reqs)
+}
+
 // count is how many requests so far had a parameter containing s.
 func (p *wikiProxy) count(s string) int {
 	p.mu.Lock()
