@@ -94,6 +94,69 @@ func TestHiddenLogEntryTrace(t *testing.T) {
 	}
 }
 
+// TestHiddenLogEntriesTogether: log entries hidden in one action are all
+// acted on, also those after one about a page whose deletion is still
+// shown (nothing more to withdraw for it: its posts went with the page).
+// Two protections and, logged between them, a move of a page deleted
+// since in public; the three entries' titles hidden at once, which the
+// wiki lists in one row, in some order: whichever it is, a protection
+// comes after the move. Both protection posts are withdrawn without the
+// sweep.
+func TestHiddenLogEntriesTogether(t *testing.T) {
+	t.Parallel()
+	w := testenv.MediaWiki(t)
+	w.EnableLogDeletion(t)
+	admin := w.Login(t)
+	for _, title := range []string{"Guarded Kx", "Mover Kx", "Guarded Ky"} {
+		admin.Edit(t, title, "Text.", "create")
+	}
+	time.Sleep(1100 * time.Millisecond)
+	inst := startInstance(t, w, stores(t)["bolt"](t))
+	inst.watchFiltered(t, wiki.Filter{})
+	peer := fedpeer.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, h := range []string{"guarded_kx", "mover_kx", "guarded_ky"} {
+		a, err := peer.Lookup(ctx, h+"@"+inst.host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := peer.Follow(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := peer.WaitAccept(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post := func(id int64) string { return fmt.Sprintf("%s/ap/log/%d", inst.base, id) }
+	created := func(what string, id int64) {
+		waitActivity(t, ctx, peer, what, func(a map[string]any) bool { return typ(a) == "Create" && objectID(a) == post(id) })
+	}
+
+	admin.Protect(t, "Guarded Kx", "a protection to hide")
+	first := admin.LogID(t, "protect", "Guarded Kx")
+	created("the first protection post", first)
+	admin.Move(t, "Mover Kx", "Moved Kx", "a move to hide", true)
+	move := admin.LogID(t, "move", "Mover Kx")
+	created("the move post", move)
+	admin.Delete(t, "Moved Kx", "deleted in public")
+	created("the deletion post", admin.LogID(t, "delete", "Moved Kx"))
+	admin.Protect(t, "Guarded Ky", "another protection to hide")
+	second := admin.LogID(t, "protect", "Guarded Ky")
+	created("the second protection post", second)
+
+	admin.HideLogEntries(t, []int64{first, move, second}, "content", false, "the titles must go")
+	for what, id := range map[string]int64{"first": first, "second": second} {
+		waitActivity(t, ctx, peer, "the Delete of the "+what+" protection post", func(a map[string]any) bool {
+			return typ(a) == "Delete" && objectID(a) == post(id)
+		})
+	}
+	for _, rj := range peer.Rejected() {
+		t.Errorf("the peer refused: %+v", rj)
+	}
+}
+
 // TestHiddenUserAtOnce: an editor hidden on the wiki (a block with
 // hideuser, which leaves no trace in recent changes) answers 404, like a
 // name that never was, within a second and without a sweep, also when
