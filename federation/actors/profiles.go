@@ -75,8 +75,7 @@ type Profiles struct {
 	log   *slog.Logger
 	cache *ttlcache.Cache[Ref, *Profile]
 
-	mu         sync.Mutex
-	refreshing map[Ref]bool
+	mu sync.Mutex
 	// queue holds the batches waiting to be read; open, the last of
 	// them, is the one cold look-ups join; reading says a batch is being
 	// read now; inflight is the batch each cold actor is (or will be)
@@ -111,14 +110,16 @@ func NewProfiles(w ProfileWiki, marks HandleStore, log *slog.Logger) *Profiles {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Profiles{wiki: w, marks: marks, log: log, cache: ttlcache.New[Ref, *Profile](profileKeep, 100_000), refreshing: map[Ref]bool{}, inflight: map[Ref]*batch{}}
+	return &Profiles{wiki: w, marks: marks, log: log, cache: ttlcache.New[Ref, *Profile](profileKeep, 100_000), inflight: map[Ref]*batch{}}
 }
 
 // Get returns an actor's profile, nil when the wiki has none for it.
 func (p *Profiles) Get(ctx context.Context, ref Ref) (*Profile, error) {
 	if pr, ok := p.cache.Get(ref); ok {
 		if time.Since(pr.fetched) > profileFresh {
-			p.refreshLater(ctx, ref)
+			// Read again with the next batch; this one is served
+			// meanwhile.
+			p.join(ref)
 		}
 		return pr, nil
 	}
@@ -181,31 +182,17 @@ func (p *Profiles) read(b *batch) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
 	b.got, b.err = p.Load(ctx, b.refs)
+	if b.err != nil {
+		// The waiting documents go out without a profile, and are not
+		// cached; a stale profile stays until a read succeeds.
+		p.log.Warn("reading profiles", "actors", len(b.refs), "err", b.err)
+	}
 	p.mu.Lock()
 	for _, r := range b.refs {
 		delete(p.inflight, r)
 	}
 	p.mu.Unlock()
 	close(b.done)
-}
-
-func (p *Profiles) refreshLater(ctx context.Context, ref Ref) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.refreshing[ref] {
-		return
-	}
-	p.refreshing[ref] = true
-	go func() {
-		defer func() {
-			p.mu.Lock()
-			delete(p.refreshing, ref)
-			p.mu.Unlock()
-		}()
-		if _, err := p.Load(context.WithoutCancel(ctx), []Ref{ref}); err != nil {
-			p.log.Warn("refreshing a profile", "actor", ref.String(), "err", err)
-		}
-	}()
 }
 
 // Load reads the profiles of many actors from the wiki at once (one

@@ -181,3 +181,51 @@ func TestProfilesOneReadAtATime(t *testing.T) {
 		t.Errorf("%d look-ups for %d actors asked for at once, want about %d", c, n, n/maxBatch)
 	}
 }
+
+// TestProfilesStaleServedWhileRead: a profile older than profileFresh is
+// served as it is while the next batch reads it again, once however many
+// ask meanwhile, and the new one is served after.
+func TestProfilesStaleServedWhileRead(t *testing.T) {
+	ctx := context.Background()
+	st, err := boltstore.Open(filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	w := &countingProfileWiki{pages: map[int64]wiki.PageProfile{7: {ID: 7, Extract: "Old opening."}}, delay: 20 * time.Millisecond}
+	p := NewProfiles(w, st, nil)
+	ref := Ref{Kind: KindPage, ID: 7}
+	if pr, err := p.Get(ctx, ref); err != nil || pr.Bio != "Old opening." {
+		t.Fatalf("cold: %+v %v", pr, err)
+	}
+	w.mu.Lock()
+	w.pages[7] = wiki.PageProfile{ID: 7, Extract: "New opening."}
+	w.mu.Unlock()
+	stale, _ := p.cache.Get(ref)
+	aged := *stale
+	aged.fetched = time.Now().Add(-profileFresh - time.Minute)
+	p.cache.Put(ref, &aged)
+	before := w.calls.Load()
+	for range 10 {
+		if pr, err := p.Get(ctx, ref); err != nil || pr.Bio != "Old opening." {
+			t.Fatalf("stale: %+v %v, want the old profile served while it is read", pr, err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pr, err := p.Get(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pr.Bio == "New opening." {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the stale profile was never read again: %+v", pr)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := w.calls.Load() - before; n != 1 {
+		t.Errorf("a stale profile asked for 10 times: %d wiki reads, want 1", n)
+	}
+}
