@@ -13,7 +13,8 @@ import (
 )
 
 // profileEdited reads the profile of an edited page again (and of the
-// editor, when they edited their own user page) and, when its pictures or
+// editor, when they edited their own user page; of the wiki account, when
+// the main page or its tagline was edited) and, when its pictures or
 // opening changed, tells its followers with an Update of the actor. Only
 // actors someone follows are read, so an edit nobody follows costs nothing
 // more.
@@ -28,6 +29,9 @@ func (p *Publisher) profileEdited(ctx context.Context, c *wiki.Change) error {
 		}
 	} else if c.PageID != 0 {
 		refs = append(refs, actors.Ref{Kind: actors.KindPage, ID: c.PageID})
+	}
+	if p.resolver.WikiAccount() != "" && describesWiki(p.wiki.Site(), c) {
+		refs = append(refs, actors.Ref{Kind: actors.KindWiki})
 	}
 	for _, ref := range refs {
 		if ok, err := p.followed(ctx, ref); err != nil || !ok {
@@ -59,6 +63,20 @@ func (p *Publisher) profileEdited(ctx context.Context, c *wiki.Change) error {
 		}
 	}
 	return nil
+}
+
+// describesWiki says whether an edit may change the wiki account's bio:
+// an edit of the main page, whose opening it is, or of the tagline
+// message (MediaWiki:Sitesubtitle), which comes before it.
+func describesWiki(site *wiki.SiteInfo, c *wiki.Change) bool {
+	if c.Title == site.MainPage {
+		return true
+	}
+	if c.Namespace != 8 {
+		return false
+	}
+	_, name := site.SplitTitle(c.Title)
+	return name == "Sitesubtitle" || strings.HasPrefix(name, "Sitesubtitle/")
 }
 
 // profileSentKey names when an actor's last profile Update was due.
