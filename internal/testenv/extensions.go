@@ -1,6 +1,9 @@
 package testenv
 
 import (
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +18,9 @@ var wikiExtensions = []string{"PageImages", "TextExtracts", "Renameuser"}
 
 // WithoutExtensions rewrites the wiki's extensions.php to load every
 // bundled extension but the named ones, to see how wikipub does on a wiki
-// without them. Like AddSettings, it waits for the web server to notice.
+// without them, and waits until the wiki's API no longer lists them (PHP's
+// built-in server notices a changed file only after a while, longer on a
+// busy machine).
 func (w *Wiki) WithoutExtensions(t testing.TB, names ...string) {
 	t.Helper()
 	var b strings.Builder
@@ -32,7 +37,45 @@ func (w *Wiki) WithoutExtensions(t testing.TB, names ...string) {
 	if err := os.WriteFile(filepath.Join(w.Dir, "extensions.php"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2500 * time.Millisecond)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		loaded, err := w.loadedExtensions()
+		gone := err == nil
+		for _, n := range names {
+			gone = gone && !loaded[n]
+		}
+		if gone {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the wiki still lists extensions %v a minute after they were dropped (loaded: %v, %v)", names, loaded, err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// loadedExtensions is what the wiki's API says it runs.
+func (w *Wiki) loadedExtensions() (map[string]bool, error) {
+	resp, err := http.Get(w.API + "?action=query&meta=siteinfo&siprop=extensions&format=json&formatversion=2")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var ans struct {
+		Query struct {
+			Extensions []struct {
+				Name string `json:"name"`
+			} `json:"extensions"`
+		} `json:"query"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+		return nil, fmt.Errorf("siteinfo: %w", err)
+	}
+	out := map[string]bool{}
+	for _, e := range ans.Query.Extensions {
+		out[e.Name] = true
+	}
+	return out, nil
 }
 
 // RenameUser renames an account with the Renameuser extension's
