@@ -281,20 +281,54 @@ func (w *Wiki) BacklogPages(t testing.TB, n, pages int) {
 	}
 }
 
-// AddSettings appends PHP to the wiki's LocalSettings.php. The built-in
-// server notices a changed file only after a couple of seconds, so this
-// waits that long before returning.
+// AddSettings appends PHP to the wiki's LocalSettings.php and waits until
+// the wiki runs it: PHP's built-in server (with opcache) sees a changed file
+// only a couple of seconds later, later on a busy machine, so the PHP comes
+// with a mark that siteinfo shows, and this returns once it does.
 func (w *Wiki) AddSettings(t testing.TB, php string) {
 	t.Helper()
+	mark := strconv.FormatInt(time.Now().UnixNano(), 36)
 	f, err := os.OpenFile(filepath.Join(w.Dir, "LocalSettings.php"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := f.WriteString("\n" + php + "\n"); err != nil {
+	hook := "$wgHooks['APIQuerySiteInfoGeneralInfo'][] = static function ( $module, &$data ) { $data['wikipubsettings'] = '" + mark + "'; };"
+	if _, err := f.WriteString("\n" + php + "\n" + hook + "\n"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2500 * time.Millisecond)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got, err := w.settingsMark()
+		if err == nil && got == mark {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the wiki does not run the settings added a minute ago (mark %q, siteinfo says %q, %v)", mark, got, err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// settingsMark is the mark of the last settings AddSettings added, as the
+// wiki's siteinfo shows it.
+func (w *Wiki) settingsMark() (string, error) {
+	resp, err := http.Get(w.API + "?action=query&meta=siteinfo&siprop=general&format=json&formatversion=2")
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var ans struct {
+		Query struct {
+			General struct {
+				Mark string `json:"wikipubsettings"`
+			} `json:"general"`
+		} `json:"query"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
+		return "", fmt.Errorf("siteinfo: %w", err)
+	}
+	return ans.Query.General.Mark, nil
 }
 
 // FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.
