@@ -46,17 +46,7 @@ func TestBotGroupModeration(t *testing.T) {
 	peer := fedpeer.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	a, err := peer.Lookup(ctx, "moderated@"+inst.host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fid, err := peer.Follow(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := peer.WaitAccept(ctx, fid); err != nil {
-		t.Fatal(err)
-	}
+	a := followAll(t, ctx, peer, inst, "moderated")["moderated"]
 
 	rev := editor.Edit(t, "Moderated", "Text, edited.", "rude summary 4711")
 	note := fmt.Sprintf("%s/ap/rev/%d", inst.base, rev)

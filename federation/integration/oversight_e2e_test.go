@@ -49,21 +49,7 @@ func TestHiddenLogEntryTrace(t *testing.T) {
 	peer := fedpeer.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	actors := map[string]*fedpeer.RemoteActor{}
-	for _, h := range []string{"guarded", "doomed_title_kx"} {
-		a, err := peer.Lookup(ctx, h+"@"+inst.host)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id, err := peer.Follow(ctx, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := peer.WaitAccept(ctx, id); err != nil {
-			t.Fatal(err)
-		}
-		actors[h] = a
-	}
+	actors := followAll(t, ctx, peer, inst, "guarded", "doomed_title_kx")
 
 	admin.Protect(t, "Guarded", "a reason to hide 6120")
 	protect := fmt.Sprintf("%s/ap/log/%d", inst.base, admin.LogID(t, "protect", "Guarded"))
@@ -116,19 +102,7 @@ func TestHiddenLogEntriesTogether(t *testing.T) {
 	peer := fedpeer.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	for _, h := range []string{"guarded_kx", "mover_kx", "guarded_ky"} {
-		a, err := peer.Lookup(ctx, h+"@"+inst.host)
-		if err != nil {
-			t.Fatal(err)
-		}
-		id, err := peer.Follow(ctx, a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := peer.WaitAccept(ctx, id); err != nil {
-			t.Fatal(err)
-		}
-	}
+	followAll(t, ctx, peer, inst, "guarded_kx", "mover_kx", "guarded_ky")
 	post := func(id int64) string { return fmt.Sprintf("%s/ap/log/%d", inst.base, id) }
 	created := func(what string, id int64) {
 		waitActivity(t, ctx, peer, what, func(a map[string]any) bool { return typ(a) == "Create" && objectID(a) == post(id) })

@@ -67,6 +67,28 @@ func waitActivity(t *testing.T, ctx context.Context, peer *fedpeer.Peer, what st
 	return d.Activity
 }
 
+// followAll has the peer look up and follow each handle on the instance
+// and waits for each Accept; it returns the actors by handle.
+func followAll(t *testing.T, ctx context.Context, peer *fedpeer.Peer, inst *instance, handles ...string) map[string]*fedpeer.RemoteActor {
+	t.Helper()
+	out := map[string]*fedpeer.RemoteActor{}
+	for _, h := range handles {
+		a, err := peer.Lookup(ctx, h+"@"+inst.host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := peer.Follow(ctx, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := peer.WaitAccept(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		out[h] = a
+	}
+	return out
+}
+
 func typ(a map[string]any) string { s, _ := a["type"].(string); return s }
 
 func object(a map[string]any) map[string]any { o, _ := a["object"].(map[string]any); return o }

@@ -26,17 +26,7 @@ func TestWikiAccountProfileUpdate(t *testing.T) {
 	peer := fedpeer.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	a, err := peer.Lookup(ctx, "wikiall@"+inst.host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := peer.Follow(ctx, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := peer.WaitAccept(ctx, id); err != nil {
-		t.Fatal(err)
-	}
+	a := followAll(t, ctx, peer, inst, "wikiall")["wikiall"]
 	main := inst.client.Site().MainPage
 
 	admin.Edit(t, "Other page Kw", "Other text.", "not the main page")
