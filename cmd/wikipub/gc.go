@@ -43,7 +43,8 @@ func tuneGC(getenv func(string) string) (stop func()) {
 	}
 	var stopped atomic.Bool
 	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	last := 100
+	last := maxGCPercent
+	debug.SetGCPercent(last)
 	var arm func()
 	arm = func() {
 		// A finalizer runs once the collector finds its object
@@ -62,8 +63,6 @@ func tuneGC(getenv func(string) string) (stop func()) {
 			arm()
 		})
 	}
-	debug.SetGCPercent(maxGCPercent)
-	last = maxGCPercent
 	arm()
 	return func() { stopped.Store(true) }
 }

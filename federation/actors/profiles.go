@@ -76,11 +76,9 @@ type Profiles struct {
 	cache *ttlcache.Cache[Ref, *Profile]
 
 	mu sync.Mutex
-	// queue holds the batches waiting to be read; open, the last of
-	// them, is the one cold look-ups join; reading says a batch is being
-	// read now; inflight is the batch each cold actor is (or will be)
-	// read in.
-	open     *batch
+	// queue holds the batches waiting to be read, the last of them the
+	// one cold look-ups join; reading says a batch is being read now;
+	// inflight is the batch each cold actor is (or will be) read in.
 	queue    []*batch
 	reading  bool
 	inflight map[Ref]*batch
@@ -144,15 +142,14 @@ func (p *Profiles) join(ref Ref) *batch {
 	if b := p.inflight[ref]; b != nil {
 		return b
 	}
-	if p.open == nil || len(p.open.refs) >= maxBatch {
-		p.open = &batch{done: make(chan struct{})}
-		p.queue = append(p.queue, p.open)
+	if len(p.queue) == 0 || len(p.queue[len(p.queue)-1].refs) >= maxBatch {
+		p.queue = append(p.queue, &batch{done: make(chan struct{})})
 		if !p.reading {
 			p.reading = true
 			go p.drain()
 		}
 	}
-	b := p.open
+	b := p.queue[len(p.queue)-1]
 	b.refs = append(b.refs, ref)
 	p.inflight[ref] = b
 	return b
@@ -169,9 +166,6 @@ func (p *Profiles) drain() {
 		}
 		b := p.queue[0]
 		p.queue = p.queue[1:]
-		if p.open == b {
-			p.open = nil
-		}
 		p.mu.Unlock()
 		p.read(b)
 	}

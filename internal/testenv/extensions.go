@@ -1,15 +1,12 @@
 package testenv
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // wikiExtensions are the bundled extensions every test wiki loads
@@ -18,9 +15,7 @@ var wikiExtensions = []string{"PageImages", "TextExtracts", "Renameuser"}
 
 // WithoutExtensions rewrites the wiki's extensions.php to load every
 // bundled extension but the named ones, to see how wikipub does on a wiki
-// without them, and waits until the wiki's API no longer lists them (PHP's
-// built-in server notices a changed file only after a while, longer on a
-// busy machine).
+// without them, and waits until the wiki's API no longer lists them.
 func (w *Wiki) WithoutExtensions(t testing.TB, names ...string) {
 	t.Helper()
 	var b strings.Builder
@@ -37,45 +32,23 @@ func (w *Wiki) WithoutExtensions(t testing.TB, names ...string) {
 	if err := os.WriteFile(filepath.Join(w.Dir, "extensions.php"), []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		loaded, err := w.loadedExtensions()
+	waitForWiki(t, fmt.Sprintf("extensions %v dropped", names), func() (bool, string) {
+		var si struct {
+			Query struct {
+				Extensions []struct {
+					Name string `json:"name"`
+				} `json:"extensions"`
+			} `json:"query"`
+		}
+		err := siteinfo(w.API, "extensions", &si)
 		gone := err == nil
-		for _, n := range names {
-			gone = gone && !loaded[n]
+		for _, e := range si.Query.Extensions {
+			for _, n := range names {
+				gone = gone && e.Name != n
+			}
 		}
-		if gone {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the wiki still lists extensions %v a minute after they were dropped (loaded: %v, %v)", names, loaded, err)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
-// loadedExtensions is what the wiki's API says it runs.
-func (w *Wiki) loadedExtensions() (map[string]bool, error) {
-	resp, err := http.Get(w.API + "?action=query&meta=siteinfo&siprop=extensions&format=json&formatversion=2")
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var ans struct {
-		Query struct {
-			Extensions []struct {
-				Name string `json:"name"`
-			} `json:"extensions"`
-		} `json:"query"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
-		return nil, fmt.Errorf("siteinfo: %w", err)
-	}
-	out := map[string]bool{}
-	for _, e := range ans.Query.Extensions {
-		out[e.Name] = true
-	}
-	return out, nil
+		return gone, fmt.Sprintf("loaded: %v, %v", si.Query.Extensions, err)
+	})
 }
 
 // RenameUser renames an account with the Renameuser extension's

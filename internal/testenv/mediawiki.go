@@ -4,10 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,14 +126,6 @@ func (w *Wiki) create(t testing.TB) {
 
 // siteID is the wikiid that the API at api reports.
 func siteID(api string) (string, error) {
-	resp, err := http.Get(api + "?action=query&meta=siteinfo&siprop=general&format=json")
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("siteinfo: %s", resp.Status)
-	}
 	var si struct {
 		Query struct {
 			General struct {
@@ -143,10 +133,8 @@ func siteID(api string) (string, error) {
 			} `json:"general"`
 		} `json:"query"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&si); err != nil {
-		return "", fmt.Errorf("siteinfo: %w", err)
-	}
-	return si.Query.General.WikiID, nil
+	err := siteinfo(api, "general", &si)
+	return si.Query.General.WikiID, err
 }
 
 // Start starts the wiki again after Stop, on the same port and data.
@@ -282,9 +270,8 @@ func (w *Wiki) BacklogPages(t testing.TB, n, pages int) {
 }
 
 // AddSettings appends PHP to the wiki's LocalSettings.php and waits until
-// the wiki runs it: PHP's built-in server (with opcache) sees a changed file
-// only a couple of seconds later, later on a busy machine, so the PHP comes
-// with a mark that siteinfo shows, and this returns once it does.
+// the wiki runs it: the PHP comes with a mark that siteinfo shows, and this
+// returns once it does.
 func (w *Wiki) AddSettings(t testing.TB, php string) {
 	t.Helper()
 	mark := strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -297,38 +284,17 @@ func (w *Wiki) AddSettings(t testing.TB, php string) {
 	if _, err := f.WriteString("\n" + php + "\n" + hook + "\n"); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		got, err := w.settingsMark()
-		if err == nil && got == mark {
-			return
+	waitForWiki(t, "the settings just added", func() (bool, string) {
+		var si struct {
+			Query struct {
+				General struct {
+					Mark string `json:"wikipubsettings"`
+				} `json:"general"`
+			} `json:"query"`
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the wiki does not run the settings added a minute ago (mark %q, siteinfo says %q, %v)", mark, got, err)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
-// settingsMark is the mark of the last settings AddSettings added, as the
-// wiki's siteinfo shows it.
-func (w *Wiki) settingsMark() (string, error) {
-	resp, err := http.Get(w.API + "?action=query&meta=siteinfo&siprop=general&format=json&formatversion=2")
-	if err != nil {
-		return "", err
-	}
-	defer resp.Body.Close()
-	var ans struct {
-		Query struct {
-			General struct {
-				Mark string `json:"wikipubsettings"`
-			} `json:"general"`
-		} `json:"query"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil {
-		return "", fmt.Errorf("siteinfo: %w", err)
-	}
-	return ans.Query.General.Mark, nil
+		err := siteinfo(w.API, "general", &si)
+		return err == nil && si.Query.General.Mark == mark, fmt.Sprintf("mark %q, want %q, %v", si.Query.General.Mark, mark, err)
+	})
 }
 
 // FreeUDPPort returns a UDP port on 127.0.0.1 that was free a moment ago.
@@ -360,29 +326,9 @@ func FreePorts(t testing.TB, n int) []int {
 }
 
 // SetServer makes the wiki name server (a proxy in front of it) as its
-// own URL ($wgServer), and waits until its siteinfo says so: PHP's
-// built-in server sees a changed LocalSettings.php only after a moment, and
+// own URL ($wgServer); AddSettings waits until the wiki runs it, since
 // wikipub reads the server at start.
 func (w *Wiki) SetServer(t testing.TB, server string, morePHP ...string) {
 	t.Helper()
 	w.AddSettings(t, strings.Join(append([]string{fmt.Sprintf(`$wgServer = %q;`, server)}, morePHP...), "\n"))
-	deadline := time.Now().Add(30 * time.Second)
-	got := ""
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(w.API + "?action=query&meta=siteinfo&siprop=general&format=json")
-		if err == nil {
-			var si struct {
-				Query struct{ General struct{ Server string } }
-			}
-			if json.NewDecoder(resp.Body).Decode(&si) == nil {
-				got = si.Query.General.Server
-			}
-			resp.Body.Close()
-			if got == server {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("the wiki's siteinfo still names server %q 30s after $wgServer was set to %q", got, server)
 }
