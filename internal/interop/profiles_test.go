@@ -17,7 +17,8 @@ import (
 // the page's language, its categories as hashtags and, on a page the admin
 // lists, the text the edit added; a new lead image reaches followers as a
 // new avatar; a renamed editor keeps their followers and their old handle;
-// and the wiki's own account brings every new page.
+// and the wiki's own account brings every new page and shows the main
+// page's new opening as its bio.
 func TestGoToSocialProfiles(t *testing.T) {
 	needGoToSocial(t)
 	t.Parallel()
@@ -183,6 +184,17 @@ func TestGoToSocialProfiles(t *testing.T) {
 		entry, err := inHome(fan, uri)
 		if err != nil || entry == nil || entry.Account.ID != acc.ID {
 			t.Errorf("the new page reached the follower as %+v (%v), not from the wiki's account", entry, err)
+		}
+		// Its bio is the main page's opening: a new one reaches GoToSocial.
+		admin.Edit(t, "Main Page", "'''Testwiki''' is the wiki of 4417 radium researchers.", "a new opening")
+		if _, err := eventually(30*time.Second, func() error {
+			a, err := fan.Account(acc.ID)
+			if err == nil && !strings.Contains(html.UnescapeString(a.Note), "4417 radium researchers") {
+				err = fmt.Errorf("the wiki's account still has bio %q", a.Note)
+			}
+			return err
+		}); err != nil {
+			t.Error(err)
 		}
 	})
 
